@@ -1,0 +1,38 @@
+"""`congvan worker`: the background worker (django-tasks database queue) and the daily scheduler."""
+
+import threading
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+
+def schedule_daily(stop: threading.Event, interval: float = 60.0) -> None:
+    """Enqueue the daily tasks once per calendar day (they are idempotent, so a restart is harmless)."""
+    from congvan.workflow.tasks import remind_deadlines
+
+    last_day = None
+    while not stop.is_set():
+        today = timezone.localdate()
+        if today != last_day:
+            remind_deadlines.enqueue()
+            last_day = today
+        stop.wait(interval)
+
+
+class Command(BaseCommand):
+    help = "Chạy tiến trình xử lý nền: hàng đợi tác vụ và nhắc hạn xử lý hằng ngày."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="giây giữa hai lần kiểm tra hàng đợi")
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        scheduler = threading.Thread(target=schedule_daily, args=(stop,), daemon=True, name="scheduler")
+        scheduler.start()
+        try:
+            call_command("db_worker", interval=options["interval"], reload=False, startup_delay=False)
+        finally:
+            stop.set()
+            time.sleep(0)

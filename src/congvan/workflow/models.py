@@ -1,0 +1,168 @@
+"""Deliveries (one per document and recipient, whatever the channel), incoming items and their processing."""
+
+from django.db import models
+
+from congvan.directory.models import Agency, Person
+from congvan.documents.models import Document, Register
+
+
+class Status(models.TextChoices):
+    """edXML status codes (QCVN 102:2016) carried on every delivery's trail."""
+
+    ARRIVED = "01", "Đã đến"
+    REFUSED = "02", "Từ chối tiếp nhận"
+    ACCEPTED = "03", "Đã tiếp nhận"
+    ASSIGNED = "04", "Phân công"
+    IN_PROGRESS = "05", "Đang xử lý"
+    DONE = "06", "Hoàn thành"
+    REVOKE_REQUESTED = "13", "Lấy lại"
+    REVOKE_ACCEPTED = "15", "Đồng ý"
+    REVOKE_REFUSED = "16", "Từ chối"
+
+
+class Channel(models.TextChoices):
+    INTERNAL = "internal", "Nội bộ hệ thống"
+    EXCHANGE = "exchange", "Trục liên thông"
+    EMAIL = "email", "Thư điện tử"
+    PAPER = "paper", "Bản giấy"
+
+
+ELECTRONIC_CHANNELS = frozenset({Channel.INTERNAL, Channel.EXCHANGE, Channel.EMAIL})
+
+
+class Delivery(models.Model):
+    """The spine: one row per (document, recipient); the sender follows it through its status trail."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=2, choices=Status.choices, blank=True)  # "" = not arrived yet
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["recipient__name"]
+        constraints = [models.UniqueConstraint(fields=["document", "recipient"], name="delivery_unique")]
+
+
+class DeliveryStatus(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="trail")
+    code = models.CharField(max_length=2, choices=Status.choices)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    by_name = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class IncomingItem(models.Model):
+    """Văn bản đến: the recipient agency's side of a delivery."""
+
+    class State(models.TextChoices):
+        ARRIVED = "arrived", "Chờ tiếp nhận"
+        REFUSED = "refused", "Đã từ chối"
+        REGISTERED = "registered", "Đã vào sổ, chờ phân công"
+        ASSIGNED = "assigned", "Đã phân công"
+        IN_PROGRESS = "in_progress", "Đang xử lý"
+        DONE = "done", "Hoàn thành"
+        REVOKED = "revoked", "Đã thu hồi"
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="incoming")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="incoming_items")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="incoming_items")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ARRIVED, db_index=True)
+    arrived_at = models.DateTimeField(db_index=True)
+    register = models.ForeignKey(Register, null=True, blank=True, on_delete=models.PROTECT)
+    arrival_number = models.PositiveIntegerField("số đến", null=True, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    registered_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("hạn giải quyết", null=True, blank=True, db_index=True)
+    refusal_reason = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    reply_document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="replies_to")
+    revocation_pending = models.BooleanField(default=False)
+    revocation_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-arrived_at"]
+        indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="incoming_agency_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "arrival_number"], name="arrival_number_unique",
+                                    condition=models.Q(arrival_number__isnull=False)),
+        ]
+
+    @property
+    def status(self) -> str:
+        return self.delivery.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {self.State.REGISTERED, self.State.ASSIGNED, self.State.IN_PROGRESS}
+
+
+class Distribution(models.Model):
+    """Who received an incoming item inside the agency, in which role, from whom, and when they opened it."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Xử lý chính"
+        SUPPORT = "support", "Phối hợp"
+        INFO = "info", "Để biết"
+        FORWARD = "forward", "Chuyển"
+
+    item = models.ForeignKey(IncomingItem, on_delete=models.CASCADE, related_name="distributions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="distributions")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)  # an earlier assignment replaced by a new one stays as history
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class LeaderNote(models.Model):
+    """Bút phê: the leader's direction written on an incoming document; never edited, only added to."""
+
+    item = models.ForeignKey(IncomingItem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT)
+    text = models.TextField("ý kiến")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a public holiday or a make-up working day (làm bù)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "Ngày nghỉ"
+        WORKDAY = "workday", "Ngày làm bù"
+
+    date = models.DateField(unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "ngày nghỉ, ngày làm bù"
+        verbose_name_plural = "lịch làm việc"
+
+
+class Notification(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=255)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=80, blank=True)  # de-duplicates reminders: one per item and day
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_key_unique",
+                                               condition=~models.Q(key=""))]

@@ -1,9 +1,5 @@
-from django.urls import path
+"""Web UI routes: core pages (dashboard, outgoing, directory…) and the incoming side, in two modules."""
 
-from congvan.web import views
+from congvan.web import urls_core, urls_incoming
 
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("van-ban-di/<int:pk>/", views.dashboard, name="outgoing-detail"),
-    path("van-ban-den/<int:pk>/", views.dashboard, name="incoming-detail"),
-]
+urlpatterns = urls_core.urlpatterns + urls_incoming.urlpatterns

@@ -1,7 +1,9 @@
 """Agency identifier codes (mã định danh), QCVN 102:2016 and QĐ 20/2020/QĐ-TTg.
 
 Legacy codes are ``V1V2V3.Z1Z2.Y1Y2.MX1X2`` (13 characters, read right to left: level 1 is the last
-group). Since 2022 a code may be any dot-separated string of ``0-9A-Z`` up to 35 characters.
+group). As in STANDARDS.md's examples, a department is ``000.YY.00.H21`` and a body under it
+``000.YY.ZZ.H21``: the second group is level 2, the third level 3, the first level 4.
+Since 2022 a code may be any dot-separated string of ``0-9A-Z`` up to 35 characters.
 """
 
 import re
@@ -19,8 +21,8 @@ class AgencyCodeError(ValueError):
 @dataclass(frozen=True)
 class LegacyCode:
     level4: str
-    level3: str
     level2: str
+    level3: str
     level1: str
 
     @property
@@ -43,11 +45,11 @@ class LegacyCode:
         if level == 2:
             return f"000.00.00.{self.level1}"
         if level == 3:
-            return f"000.00.{self.level2}.{self.level1}"
-        return f"000.{self.level3}.{self.level2}.{self.level1}"
+            return f"000.{self.level2}.00.{self.level1}"
+        return f"000.{self.level2}.{self.level3}.{self.level1}"
 
     def __str__(self) -> str:
-        return f"{self.level4}.{self.level3}.{self.level2}.{self.level1}"
+        return f"{self.level4}.{self.level2}.{self.level3}.{self.level1}"
 
 
 def normalize_code(code: str) -> str:
@@ -82,5 +84,4 @@ def parse_legacy(code: str) -> LegacyCode:
     match = LEGACY_RE.match(normalize_code(code))
     if not match:
         raise AgencyCodeError(f"{code!r} không phải mã định danh dạng QCVN 102:2016.")
-    level4, level3, level2, level1 = match.groups()
-    return LegacyCode(level4, level3, level2, level1)
+    return LegacyCode(*match.groups())

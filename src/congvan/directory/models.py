@@ -140,6 +140,9 @@ class RoleGrant(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "role"], name="role_grant_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}"
+
 
 class Delegation(models.Model):
     """Ủy quyền: a leader's or clerk's role lent to another person of the same agency for a period."""
@@ -162,6 +165,9 @@ class Delegation(models.Model):
         at = at or timezone.now()
         return self.revoked_at is None and self.starts_at <= at < self.ends_at
 
+    def __str__(self) -> str:
+        return f"{self.from_person} → {self.to_person} ({self.get_role_display()})"
+
 
 class ApiToken(models.Model):
     """Bearer token of the REST API; only its SHA-256 is stored."""
@@ -170,3 +176,6 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token of {self.person}"

@@ -92,6 +92,9 @@ class Blob(models.Model):
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.sha256
+
 
 class Document(models.Model):
     """Văn bản: an outgoing document of its issuing agency (recipients see it through deliveries)."""
@@ -197,3 +200,6 @@ class DocumentFile(models.Model):
     @property
     def sha256(self) -> str:
         return self.blob.sha256
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from django.conf import settings
 
 from congvan.documents.models import Blob
+from congvan.errors import ServiceError
 
 CHUNK = 1024 * 1024
 
@@ -17,8 +18,11 @@ class FileTooLarge(ValueError):
     pass
 
 
-class BlobCorrupted(ValueError):
+class BlobCorrupted(ServiceError):
     """The bytes on disk no longer match their SHA-256."""
+
+    code = "file_corrupted"
+    http_status = 409
 
 
 def blob_path(sha256: str) -> Path:

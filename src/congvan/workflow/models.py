@@ -44,6 +44,9 @@ class Delivery(models.Model):
         ordering = ["recipient__name"]
         constraints = [models.UniqueConstraint(fields=["document", "recipient"], name="delivery_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.document} → {self.recipient.code}"
+
 
 class DeliveryStatus(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="trail")
@@ -54,6 +57,9 @@ class DeliveryStatus(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.at:%d/%m/%Y %H:%M}"
 
 
 class IncomingItem(models.Model):
@@ -102,6 +108,9 @@ class IncomingItem(models.Model):
     def is_open(self) -> bool:
         return self.state in {self.State.REGISTERED, self.State.ASSIGNED, self.State.IN_PROGRESS}
 
+    def __str__(self) -> str:
+        return f"Đến số {self.arrival_number or '—'}: {self.document}"
+
 
 class Distribution(models.Model):
     """Who received an incoming item inside the agency, in which role, from whom, and when they opened it."""
@@ -124,6 +133,9 @@ class Distribution(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
 
 class LeaderNote(models.Model):
     """Bút phê: the leader's direction written on an incoming document; never edited, only added to."""
@@ -135,6 +147,9 @@ class LeaderNote(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class CalendarDay(models.Model):
@@ -153,6 +168,9 @@ class CalendarDay(models.Model):
         verbose_name = "ngày nghỉ, ngày làm bù"
         verbose_name_plural = "lịch làm việc"
 
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
 
 class Notification(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
@@ -166,3 +184,6 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_key_unique",
                                                condition=~models.Q(key=""))]
+
+    def __str__(self) -> str:
+        return self.text

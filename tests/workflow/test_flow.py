@@ -6,6 +6,8 @@ from congvan.errors import Forbidden, InvalidState, SecrecyViolation, ServiceErr
 from congvan.workflow import incoming, outgoing
 from congvan.workflow.models import IncomingItem
 
+pytestmark = pytest.mark.postgres
+
 
 def statuses(document, recipient_code):
     delivery = document.deliveries.get(recipient__code=recipient_code)
@@ -70,6 +72,12 @@ def test_refusal_and_revocation(person, issue_document):
     item.refresh_from_db()
     assert item.state == "revoked"
     assert statuses(doc, "000.05.00.H21") == ["01", "13", "15"]
+    from congvan.errors import NotFound
+    from congvan.workflow import selectors
+
+    with pytest.raises(NotFound):  # withdrawn from use: the files can no longer be opened
+        selectors.get_document(person("vanthu.sonoivu"), doc.pk)
+    assert selectors.get_item(person("vanthu.sonoivu"), item.pk) == item  # the metadata is kept
     assert statuses(doc, "000.03.00.H21") == ["01", "02"]
 
 

@@ -40,7 +40,10 @@ def visible_items(person: Person, roles: set[str] | None = None):
 
 
 def visible_documents(person: Person, roles: set[str] | None = None):
-    """Every document the person may open: their agency's (as the role allows) and those it received."""
+    """Every document the person may open: their agency's (as the role allows) and those it received.
+
+    A received document whose revocation was accepted is withdrawn from use: its incoming item (the
+    metadata) stays visible, the document and its files do not."""
     roles = person.roles() if roles is None else roles
-    received = visible_items(person, roles).values("document_id")
+    received = visible_items(person, roles).exclude(state=IncomingItem.State.REVOKED).values("document_id")
     return Document.objects.filter(outgoing_filter(person, roles) | Q(pk__in=received))

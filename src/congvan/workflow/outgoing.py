@@ -25,7 +25,7 @@ def _require(person: Person, document: Document, role: str) -> None:
 
 
 def _lock(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related("agency", "doc_type", "drafting_unit").get(
+    return Document.objects.select_for_update(of=("self",)).select_related("agency", "doc_type", "drafting_unit").get(
         pk=document.pk)
 
 

@@ -7,8 +7,8 @@ from congvan.directory.models import Person
 from congvan.documents.models import Document
 from congvan.errors import NotFound
 from congvan.workflow import access
-from congvan.workflow.models import CalendarDay, IncomingItem
 from congvan.workflow.calendar import WorkingCalendar
+from congvan.workflow.models import CalendarDay, IncomingItem
 
 
 def get_document(person: Person, pk) -> Document:

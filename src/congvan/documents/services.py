@@ -169,15 +169,16 @@ def add_file(person: Person, document: Document, name: str, stream, role: str = 
             raise ServiceError(f"Không nhận tệp đính kèm loại {ext or '(không có phần mở rộng)'}.",
                                code="unsupported_file_type")
         content_type = ANNEX_TYPES[ext]
+
+    def check(handle) -> None:  # before storing: a refused PDF leaves no file behind
+        head = handle.read(1024)
+        handle.seek(0)
+        check_pdf(head, handle)
+
     try:
-        blob = storage.store_stream(stream)
+        blob = storage.store_stream(stream, check=check if content_type == PDF else None)
     except storage.FileTooLarge as exc:
         raise ServiceError(str(exc), code="file_too_large")
-    if content_type == PDF:
-        with storage.open_blob(blob) as handle:
-            head = handle.read(1024)
-            handle.seek(0)
-            check_pdf(head, handle)
     attached = DocumentFile.objects.create(document=document, blob=blob, name=name, content_type=content_type,
                                            role=role, added_by=person)
     audit.record("document.add_file", actor=person, obj=document, name=name, sha256=blob.sha256, role=role)

@@ -29,8 +29,10 @@ def blob_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
 
 
-def store_stream(stream: BinaryIO, max_size: int | None = None) -> Blob:
-    """Copy a stream to the store while hashing it; stop early if it grows past ``max_size``."""
+def store_stream(stream: BinaryIO, max_size: int | None = None, check=None) -> Blob:
+    """Copy a stream to the store while hashing it; stop early if it grows past ``max_size``.
+
+    ``check(handle)`` may refuse the content by raising, before it enters the store (no file is left)."""
     max_size = settings.MAX_UPLOAD_SIZE if max_size is None else max_size
     root = Path(settings.MEDIA_ROOT) / "blobs"
     root.mkdir(parents=True, exist_ok=True)
@@ -48,6 +50,9 @@ def store_stream(stream: BinaryIO, max_size: int | None = None) -> Blob:
                 tmp.write(chunk)
             tmp.flush()
             os.fsync(tmp.fileno())
+        if check is not None:
+            with open(tmp_name, "rb") as handle:
+                check(handle)
         sha256 = digest.hexdigest()
         target = blob_path(sha256)
         if target.exists():

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from congvan.directory.codes import AgencyCodeError, validate_agency_code
 
@@ -19,11 +20,11 @@ class Agency(models.Model):
     """Cơ quan, tổ chức: known everywhere by its identifier code (mã định danh)."""
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "Cấp tỉnh"
-        DEPARTMENT = "department", "Sở, ban, ngành"
-        COMMUNE = "commune", "Cấp xã"
-        CENTRAL = "central", "Trung ương"
-        OTHER = "other", "Khác"
+        PROVINCE = "province", _("Cấp tỉnh")
+        DEPARTMENT = "department", _("Sở, ban, ngành")
+        COMMUNE = "commune", _("Cấp xã")
+        CENTRAL = "central", _("Trung ương")
+        OTHER = "other", _("Khác")
 
     code = models.CharField("mã định danh", max_length=35, unique=True, validators=[validate_code_field])
     slug = models.SlugField("tên ngắn (đường dẫn)", max_length=40, unique=True)
@@ -91,10 +92,10 @@ class Unit(models.Model):
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "Văn thư"
-    LEADER = "leader", "Lãnh đạo"
-    OFFICER = "officer", "Chuyên viên"
-    ADMIN = "admin", "Quản trị"
+    CLERK = "clerk", _("Văn thư")
+    LEADER = "leader", _("Lãnh đạo")
+    OFFICER = "officer", _("Chuyên viên")
+    ADMIN = "admin", _("Quản trị")
 
 
 class Person(models.Model):

@@ -1,6 +1,8 @@
 """Documents (văn bản), their files, types and registers (sổ văn bản)."""
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from congvan.directory.models import Agency, Person, Unit
 from congvan.documents import notation
@@ -9,32 +11,32 @@ from congvan.documents import notation
 class Secrecy(models.TextChoices):
     """Độ mật. Any level other than NONE forbids every electronic channel."""
 
-    NONE = "none", "Thường"
-    MAT = "mat", "Mật"
-    TOI_MAT = "toi_mat", "Tối mật"
-    TUYET_MAT = "tuyet_mat", "Tuyệt mật"
+    NONE = "none", _("Thường")
+    MAT = "mat", _("Mật")
+    TOI_MAT = "toi_mat", _("Tối mật")
+    TUYET_MAT = "tuyet_mat", _("Tuyệt mật")
 
 
 class Urgency(models.TextChoices):
     """Độ khẩn; the value is also the edXML Priority (0 thường … 3 hỏa tốc)."""
 
-    NONE = "none", "Thường"
-    KHAN = "khan", "Khẩn"
-    THUONG_KHAN = "thuong_khan", "Thượng khẩn"
-    HOA_TOC = "hoa_toc", "Hỏa tốc"
+    NONE = "none", _("Thường")
+    KHAN = "khan", _("Khẩn")
+    THUONG_KHAN = "thuong_khan", _("Thượng khẩn")
+    HOA_TOC = "hoa_toc", _("Hỏa tốc")
 
 
 class Form(models.TextChoices):
     """Hình thức: điện tử hoàn toàn / điện tử kèm giấy / giấy."""
 
-    ELECTRONIC = "electronic", "Điện tử"
-    HYBRID = "hybrid", "Điện tử kèm giấy"
-    PAPER = "paper", "Giấy"
+    ELECTRONIC = "electronic", _("Điện tử")
+    HYBRID = "hybrid", _("Điện tử kèm giấy")
+    PAPER = "paper", _("Giấy")
 
 
 class Direction(models.TextChoices):
-    OUTGOING = "outgoing", "Văn bản đi"
-    INCOMING = "incoming", "Văn bản đến"
+    OUTGOING = "outgoing", _("Văn bản đi")
+    INCOMING = "incoming", _("Văn bản đến")
 
 
 class DocumentType(models.Model):
@@ -100,11 +102,11 @@ class Document(models.Model):
     """Văn bản: an outgoing document of its issuing agency (recipients see it through deliveries)."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Dự thảo"
-        SUBMITTED = "submitted", "Chờ duyệt"
-        RETURNED = "returned", "Trả lại"
-        APPROVED = "approved", "Đã duyệt, chờ phát hành"
-        ISSUED = "issued", "Đã phát hành"
+        DRAFT = "draft", _("Dự thảo")
+        SUBMITTED = "submitted", _("Chờ duyệt")
+        RETURNED = "returned", _("Trả lại")
+        APPROVED = "approved", _("Đã duyệt, chờ phát hành")
+        ISSUED = "issued", _("Đã phát hành")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="documents")
     doc_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, verbose_name="loại văn bản")
@@ -162,7 +164,8 @@ class Document(models.Model):
 
     @property
     def type_name(self) -> str:
-        return self.doc_type.name
+        """The type's name in the reader's language (national types are in the catalogue)."""
+        return gettext(self.doc_type.name)
 
     def build_notation(self, number: int) -> str:
         doc_type = self.doc_type
@@ -177,9 +180,9 @@ class Document(models.Model):
 
 class DocumentFile(models.Model):
     class Role(models.TextChoices):
-        MAIN = "main", "Văn bản chính"
-        ANNEX = "annex", "Phụ lục"
-        SOURCE = "source", "Bản soạn thảo (Word)"
+        MAIN = "main", _("Văn bản chính")
+        ANNEX = "annex", _("Phụ lục")
+        SOURCE = "source", _("Bản soạn thảo (Word)")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congvan.directory.models import Agency, Person, Role, Unit
@@ -121,7 +122,7 @@ class DraftForm(forms.Form):
         for doc_type in document_types_for(person.agency).order_by("-agency_id", "name"):
             if doc_type.code not in seen:  # an agency's own type overrides the national one of the same code
                 seen.add(doc_type.code)
-                types.append((doc_type.code, doc_type.name))
+                types.append((doc_type.code, gettext(doc_type.name)))
         types.sort(key=lambda choice: (choice[0] != "CV", str(choice[1])))  # công văn first: the most used
         self.fields["doc_type"].choices = types
         self.fields["drafting_unit"].choices = [("", _("(theo đơn vị của người soạn)"))] + [
@@ -165,7 +166,7 @@ class OutgoingFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("Tất cả trạng thái"))] + STATE_LABELS
         codes = {}
         for doc_type in document_types_for(person.agency).order_by("name"):
-            codes.setdefault(doc_type.code, doc_type.name)
+            codes.setdefault(doc_type.code, gettext(doc_type.name))
         self.fields["doc_type"].choices = [("", _("Tất cả loại"))] + sorted(codes.items(), key=lambda c: c[1])
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", _("Mọi năm"))] + [(y, y) for y in range(this_year, this_year - 6, -1)]

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congvan.documents.models import Direction
@@ -33,7 +34,7 @@ class RegisterForm(BootstrapMixin, forms.Form):
     def __init__(self, doc_types, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
-        self.fields["type_codes"].choices = [(t.code, f"{t.name} ({t.code})") for t in doc_types]
+        self.fields["type_codes"].choices = [(t.code, f"{gettext(t.name)} ({t.code})") for t in doc_types]
 
 
 class CalendarDayForm(BootstrapMixin, forms.Form):

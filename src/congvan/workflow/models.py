@@ -1,6 +1,7 @@
 """Deliveries (one per document and recipient, whatever the channel), incoming items and their processing."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from congvan.directory.models import Agency, Person
 from congvan.documents.models import Document, Register
@@ -9,22 +10,22 @@ from congvan.documents.models import Document, Register
 class Status(models.TextChoices):
     """edXML status codes (QCVN 102:2016) carried on every delivery's trail."""
 
-    ARRIVED = "01", "Đã đến"
-    REFUSED = "02", "Từ chối tiếp nhận"
-    ACCEPTED = "03", "Đã tiếp nhận"
-    ASSIGNED = "04", "Phân công"
-    IN_PROGRESS = "05", "Đang xử lý"
-    DONE = "06", "Hoàn thành"
-    REVOKE_REQUESTED = "13", "Lấy lại"
-    REVOKE_ACCEPTED = "15", "Đồng ý"
-    REVOKE_REFUSED = "16", "Từ chối"
+    ARRIVED = "01", _("Đã đến")
+    REFUSED = "02", _("Từ chối tiếp nhận")
+    ACCEPTED = "03", _("Đã tiếp nhận")
+    ASSIGNED = "04", _("Phân công")
+    IN_PROGRESS = "05", _("Đang xử lý")
+    DONE = "06", _("Hoàn thành")
+    REVOKE_REQUESTED = "13", _("Lấy lại")
+    REVOKE_ACCEPTED = "15", _("Đồng ý")
+    REVOKE_REFUSED = "16", _("Từ chối")
 
 
 class Channel(models.TextChoices):
-    INTERNAL = "internal", "Nội bộ hệ thống"
-    EXCHANGE = "exchange", "Trục liên thông"
-    EMAIL = "email", "Thư điện tử"
-    PAPER = "paper", "Bản giấy"
+    INTERNAL = "internal", _("Nội bộ hệ thống")
+    EXCHANGE = "exchange", _("Trục liên thông")
+    EMAIL = "email", _("Thư điện tử")
+    PAPER = "paper", _("Bản giấy")
 
 
 ELECTRONIC_CHANNELS = frozenset({Channel.INTERNAL, Channel.EXCHANGE, Channel.EMAIL})
@@ -66,13 +67,13 @@ class IncomingItem(models.Model):
     """Văn bản đến: the recipient agency's side of a delivery."""
 
     class State(models.TextChoices):
-        ARRIVED = "arrived", "Chờ tiếp nhận"
-        REFUSED = "refused", "Đã từ chối"
-        REGISTERED = "registered", "Đã vào sổ, chờ phân công"
-        ASSIGNED = "assigned", "Đã phân công"
-        IN_PROGRESS = "in_progress", "Đang xử lý"
-        DONE = "done", "Hoàn thành"
-        REVOKED = "revoked", "Đã thu hồi"
+        ARRIVED = "arrived", _("Chờ tiếp nhận")
+        REFUSED = "refused", _("Đã từ chối")
+        REGISTERED = "registered", _("Đã vào sổ, chờ phân công")
+        ASSIGNED = "assigned", _("Đã phân công")
+        IN_PROGRESS = "in_progress", _("Đang xử lý")
+        DONE = "done", _("Hoàn thành")
+        REVOKED = "revoked", _("Đã thu hồi")
 
     delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="incoming")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="incoming_items")
@@ -116,10 +117,10 @@ class Distribution(models.Model):
     """Who received an incoming item inside the agency, in which role, from whom, and when they opened it."""
 
     class Role(models.TextChoices):
-        LEAD = "lead", "Xử lý chính"
-        SUPPORT = "support", "Phối hợp"
-        INFO = "info", "Để biết"
-        FORWARD = "forward", "Chuyển"
+        LEAD = "lead", _("Xử lý chính")
+        SUPPORT = "support", _("Phối hợp")
+        INFO = "info", _("Để biết")
+        FORWARD = "forward", _("Chuyển")
 
     item = models.ForeignKey(IncomingItem, on_delete=models.CASCADE, related_name="distributions")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="distributions")
@@ -156,8 +157,8 @@ class CalendarDay(models.Model):
     """An exception to the Monday–Friday week: a public holiday or a make-up working day (làm bù)."""
 
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", "Ngày nghỉ"
-        WORKDAY = "workday", "Ngày làm bù"
+        HOLIDAY = "holiday", _("Ngày nghỉ")
+        WORKDAY = "workday", _("Ngày làm bù")
 
     date = models.DateField(unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -87,3 +87,32 @@ def issue_document(person, pdf_bytes):
         return outgoing.issue(clerk, doc)
 
     return run
+
+
+# Data migrations whose rows the tests rely on. A transactional test (transaction=True, live_server)
+# flushes every table when it ends, so the next one would start without them: put them back first.
+DATA_MIGRATIONS = ["congvan.documents.migrations.0002_national_document_types"]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) \
+        or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in DATA_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_run_is_on_postgres(request):
+    """`make test` sets CONGVAN_TEST_POSTGRES=1 for its PostgreSQL run: never let it pass on SQLite."""
+    if os.environ.get("CONGVAN_TEST_POSTGRES") and not os.environ.get("CONGVAN_DATABASE_URL", "").startswith(
+            ("postgres://", "postgresql://")):
+        pytest.fail("CONGVAN_TEST_POSTGRES=1 but CONGVAN_DATABASE_URL is not a postgres:// URL", pytrace=False)

@@ -117,6 +117,7 @@ def sqlite_database(path: Path) -> dict:
 DATABASE_URL = env("DATABASE_URL")
 DATABASES = {"default": database_from_url(DATABASE_URL) if DATABASE_URL else sqlite_database(DATA_DIR / "congvan.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 TASKS = {
     "default": {

@@ -5,6 +5,8 @@ import pytest
 from tests.api.conftest import error_of
 from tests.api.test_flow import SO_NOI_VU, inbox_item, issue
 
+pytestmark = pytest.mark.postgres
+
 SO_Y_TE = "000.09.00.H21"
 
 

@@ -107,3 +107,25 @@ def test_electronic_issue_needs_the_main_pdf(person):
     assert error.value.code == "main_file_required"
     doc.refresh_from_db()
     assert doc.number is None and doc.state == "approved"
+
+
+def test_deadline_in_working_days_skips_days_off(person, issue_document):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from congvan.workflow.models import CalendarDay
+
+    today = timezone.localdate()
+    for offset in range(1, 11):  # ten days off in a row from tomorrow (e.g. Tết)
+        CalendarDay.objects.update_or_create(date=today + timedelta(days=offset),
+                                             defaults={"kind": "holiday", "name": "Tết"})
+    doc = issue_document()
+    item = IncomingItem.objects.get(document=doc)
+    incoming.register(person("vanthu.sonoivu"), item)
+    incoming.assign(person("lanhdao.sonoivu"), item, lead=person("chuyenvien.sonoivu").pk, due_in_working_days=1)
+    item.refresh_from_db()
+    assert item.due_date > today + timedelta(days=10)
+    assert item.due_date.weekday() < 5
+    with pytest.raises(ServiceError):
+        incoming.assign(person("lanhdao.sonoivu"), item, lead=person("chuyenvien.sonoivu").pk, due_in_working_days=0)

@@ -71,7 +71,8 @@ def refuse(request, id: int, payload: ReasonIn):
 def assign(request, id: int, payload: AssignIn):
     """Phân công (leader): one lead, any support and info people, a deadline; status 04."""
     incoming.assign(request.auth, _item(request, id), lead=payload.lead, support=payload.support,
-                    info=payload.info, due_date=payload.due_date, note=payload.note)
+                    info=payload.info, due_date=payload.due_date,
+                    due_in_working_days=payload.due_in_working_days, note=payload.note)
     return _render(request, id)
 
 

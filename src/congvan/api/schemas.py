@@ -198,6 +198,7 @@ class AssignIn(Schema):
     support: list[int] = Field(default_factory=list)
     info: list[int] = Field(default_factory=list)
     due_date: date | None = None
+    due_in_working_days: int | None = None  # alternative to due_date, on the working calendar
     note: str = ""
 
 

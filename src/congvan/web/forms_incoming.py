@@ -87,6 +87,8 @@ class AssignForm(BootstrapMixin, forms.Form):
     info = PeopleChoiceField(label=_("Để biết"), queryset=Person.objects.none(), required=False,
                              widget=forms.SelectMultiple(attrs={"size": 4}))
     due_date = forms.DateField(label=_("Hạn xử lý"), required=False, widget=DateInput)
+    due_in_working_days = forms.IntegerField(label=_("hoặc sau số ngày làm việc"), required=False, min_value=1,
+                                             max_value=365, help_text=_("Tính theo lịch làm việc, bỏ qua ngày nghỉ."))
     note = forms.CharField(label=_("Ý kiến chỉ đạo"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -196,7 +196,8 @@ def _do_refuse(request, person, item):
 def _do_assign(request, person, item):
     data = _valid(forms.AssignForm(person, request.POST, prefix="assign"))
     incoming.assign(person, item, lead=data["lead"].pk, support=[p.pk for p in data["support"]],
-                    info=[p.pk for p in data["info"]], due_date=data["due_date"], note=data["note"])
+                    info=[p.pk for p in data["info"]], due_date=data["due_date"],
+                    due_in_working_days=data["due_in_working_days"], note=data["note"])
     return _("Đã phân công %(name)s xử lý chính.") % {"name": data["lead"].full_name}
 
 

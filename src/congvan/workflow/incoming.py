@@ -15,6 +15,7 @@ from congvan.errors import Forbidden, InvalidState, ServiceError
 from congvan.text import clean
 from congvan.workflow.models import Delivery, Distribution, IncomingItem, LeaderNote, Status
 from congvan.workflow.notify import notify, people_with_role
+from congvan.workflow.selectors import working_calendar
 from congvan.workflow.trail import append_status
 
 IS = IncomingItem.State
@@ -92,8 +93,10 @@ def _same_agency(item: IncomingItem, ids) -> list[Person]:
 
 @transaction.atomic
 def assign(person: Person, item: IncomingItem, *, lead, support=(), info=(), due_date: date | None = None,
-           note: str = "") -> IncomingItem:
-    """Phân công: one lead, any support and info people, a deadline; reassigning keeps the old as history."""
+           due_in_working_days: int | None = None, note: str = "") -> IncomingItem:
+    """Phân công: one lead, any support and info people, a deadline; reassigning keeps the old as history.
+
+    The deadline is a date, or a number of working days from today on the working calendar."""
     item = _lock(item)
     _require(person, item, Role.LEADER)
     if item.state not in (IS.REGISTERED, IS.ASSIGNED, IS.IN_PROGRESS):
@@ -108,6 +111,10 @@ def assign(person: Person, item: IncomingItem, *, lead, support=(), info=(), due
            [(p, Distribution.Role.INFO) for p in infos]
     for target, role in rows:
         Distribution.objects.create(item=item, person=target, role=role, by=person, at=now, note=clean(note))
+    if due_in_working_days is not None and not due_date:
+        if not 1 <= due_in_working_days <= 365:
+            raise ServiceError("Số ngày làm việc phải từ 1 đến 365.", code="invalid_due_days")
+        due_date = working_calendar().add_working_days(timezone.localdate(), due_in_working_days)
     if due_date:
         item.due_date = due_date
     first = item.state == IS.REGISTERED

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "congvan.directory",
     "congvan.documents",
     "congvan.workflow",
+    "congvan.signing",
     "congvan.web",
 ]
 
@@ -158,6 +159,15 @@ PROVINCE_NAME = env("PROVINCE_NAME", "Gia Lai")
 DEMO = env_bool("DEMO", False)
 API_TOKEN_HOURS = int(env("API_TOKEN_HOURS", "12"))
 SOFFICE = env("SOFFICE", "soffice")
+
+# Digital signatures (congvan.signing). SIGNING_REQUIRED: "1" electronic/hybrid documents must be signed
+# at approval and sealed at issuance; "0" signing is optional (only when a passphrase/PIN is typed);
+# unset ("auto"): required as soon as the operator has loaded a trust store (`congvan pki demo` does).
+SIGNING_REQUIRED = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                    "off": False}.get(env("SIGNING_REQUIRED", "auto").strip().lower())
+TSA_URL = env("TSA_URL")  # RFC 3161 timestamp service: signatures become PAdES B-T when set
+OCSP_FETCH = env_bool("OCSP_FETCH", False)  # validation may fetch OCSP/CRL over the network
+PDFTOPPM = env("PDFTOPPM", "pdftoppm")  # Debian poppler-utils: page preview to place a signature by hand
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

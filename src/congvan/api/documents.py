@@ -4,10 +4,11 @@ Every handler first resolves the document through the selector scoped to the cal
 not visible), then calls the service, which checks the role (403) and the state (409).
 """
 
+from datetime import datetime
 from typing import Literal
 
 from django.http import FileResponse
-from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError
 
 from congvan.api.errors import ERROR_CODES, ErrorOut
@@ -26,6 +27,7 @@ from congvan.api.schemas import (
 from congvan.documents import services as documents
 from congvan.documents import storage
 from congvan.documents.models import Document
+from congvan.signing.models import FileSignatureCheck
 from congvan.workflow import outgoing, selectors
 
 router = Router(tags=["documents"])
@@ -117,11 +119,56 @@ def submit(request, id: int):
     return _render(request, id)
 
 
+# --- signing (issue 3): optional passphrase/PIN in the approve and issue bodies; stored validations
+
+class SecretIn(Schema):
+    passphrase: str | None = Field(None, description="Mật khẩu tệp khóa PKCS#12 của chứng thư số (không lưu).")
+    pin: str | None = Field(None, description="Mã PIN của token/HSM (PKCS#11) (không lưu).")
+
+
+class SignatureOut(Schema):
+    field_name: str | None = None
+    signer_name: str | None = None
+    signed_at: str | None = None
+    ok: bool
+    summary: str
+    certificate_fingerprint: str | None = None
+
+
+class FileSignaturesOut(Schema):
+    file_id: int
+    sha256: str
+    checked_at: datetime | None
+    ok: bool = Field(description="Mọi chữ ký hợp lệ (và có ít nhất một chữ ký).")
+    error: str
+    summary: str
+    signatures: list[SignatureOut]
+
+
+def _secret(payload: SecretIn | None) -> dict:
+    return {"passphrase": payload.passphrase, "pin": payload.pin} if payload else {}
+
+
+@router.get("/documents/{id}/files/{file_id}/signatures", response={200: FileSignaturesOut, ERROR_CODES: ErrorOut},
+            url_name="document_file_signatures")
+def file_signatures(request, id: int, file_id: int):
+    """The stored validation of a file's digital signatures (done when the file was stored or received)."""
+    document = selectors.get_document(request.auth, id)
+    attached = documents.get_file(document, file_id)
+    check = FileSignatureCheck.objects.filter(blob_id=attached.blob_id).first()
+    return {"file_id": attached.pk, "sha256": attached.blob_id, "checked_at": check.checked_at if check else None,
+            "ok": bool(check and check.ok), "error": check.error if check else "",
+            "summary": check.summary if check else "",
+            "signatures": [{k: (str(v) if k == "signed_at" and v is not None else v) for k, v in s.items()
+                            if k in SignatureOut.model_fields} for s in (check.signatures if check else [])]}
+# --- end signing
+
+
 @router.post("/documents/{id}/approve", response={200: DocumentOut, ERROR_CODES: ErrorOut},
              url_name="document_approve")
-def approve(request, id: int):
-    """Duyệt (leader)."""
-    outgoing.approve(request.auth, selectors.get_document(request.auth, id))
+def approve(request, id: int, payload: SecretIn | None = None):
+    """Duyệt (leader). With ``passphrase`` (PKCS#12) or ``pin`` (token) the main PDF is signed."""
+    outgoing.approve(request.auth, selectors.get_document(request.auth, id), **_secret(payload))
     return _render(request, id)
 
 
@@ -133,9 +180,10 @@ def return_(request, id: int, payload: ReasonIn):
 
 
 @router.post("/documents/{id}/issue", response={200: DocumentOut, ERROR_CODES: ErrorOut}, url_name="document_issue")
-def issue(request, id: int):
-    """Phát hành (clerk): number, date, one delivery per recipient."""
-    outgoing.issue(request.auth, selectors.get_document(request.auth, id))
+def issue(request, id: int, payload: SecretIn | None = None):
+    """Phát hành (clerk): number, date, one delivery per recipient; with ``passphrase``/``pin`` the agency's
+    signature is applied (seal on the main PDF, text on annex PDFs)."""
+    outgoing.issue(request.auth, selectors.get_document(request.auth, id), **_secret(payload))
     return _render(request, id)
 
 

@@ -103,8 +103,10 @@ def _person(username, agency, unit, full_name, position, roles, operator=False):
 
 
 @transaction.atomic
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create the demo province if missing (idempotent). Returns (username, name, what) for printing."""
+def load_demo(pki: bool = False) -> list[tuple[str, str, str]]:
+    """Create the demo province if missing (idempotent). Returns (username, name, what) for printing.
+
+    ``pki``: also the demo PKI (congvan.signing), when no trust store exists yet, so the demo signs."""
     province = None
     accounts = []
     for slug, code, name, short, level, units, history in AGENCIES:
@@ -138,4 +140,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     for day, kind, label in CALENDAR:
         CalendarDay.objects.get_or_create(date=day, defaults={"kind": kind, "name": label})
     audit.record("demo.load", agency=province, agencies=len(AGENCIES) + len(REMOTE))
+    if pki:  # signing (issue 3): certificates for the demo leaders and agencies
+        from congvan.signing.services import load_demo_pki
+
+        load_demo_pki()
     return accounts

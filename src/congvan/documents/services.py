@@ -182,6 +182,10 @@ def add_file(person: Person, document: Document, name: str, stream, role: str = 
     attached = DocumentFile.objects.create(document=document, blob=blob, name=name, content_type=content_type,
                                            role=role, added_by=person)
     audit.record("document.add_file", actor=person, obj=document, name=name, sha256=blob.sha256, role=role)
+    if content_type == PDF:  # signing (issue 3): every stored PDF is validated, the result kept with it
+        from congvan.signing.services import check_blob
+
+        check_blob(blob)
     if role == DocumentFile.Role.SOURCE:
         from congvan.documents.tasks import convert_to_pdf
 

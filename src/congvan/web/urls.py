@@ -1,5 +1,6 @@
 """Web UI routes: core pages (dashboard, outgoing, directory…) and the incoming side, in two modules."""
 
-from congvan.web import urls_core, urls_incoming
+from congvan.web import urls_core, urls_incoming, urls_signing
 
 urlpatterns = urls_core.urlpatterns + urls_incoming.urlpatterns
+urlpatterns += urls_signing.urlpatterns  # chữ ký số (issue 3)

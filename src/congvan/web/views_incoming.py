@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvan.directory.models import Person, Role
-from congvan.documents.models import Document, DocumentFile
+from congvan.documents.models import Document
 from congvan.errors import NotFound, ServiceError
+from congvan.signing import selectors as signing_selectors
 from congvan.web import forms_incoming as forms
+from congvan.web import views_signing
 from congvan.workflow import incoming, selectors
 from congvan.workflow.models import Distribution, IncomingItem
 
@@ -123,8 +125,8 @@ def incoming_detail(request, pk):
     distributions = list(item.distributions.select_related("person__unit", "by").order_by("at", "id"))
     perms = _permissions(person, item, roles, distributions)
     revoked = item.state == IS.REVOKED
-    files = [] if revoked else list(document.files.filter(
-        role__in=[DocumentFile.Role.MAIN, DocumentFile.Role.ANNEX]).select_related("blob"))
+    # signing (issue 3): the document as it is now (signed versions), each file with its validation
+    files = [] if revoked else views_signing.annotate_files(document, signing_selectors.current_files(document))
     active_lead = next((d for d in distributions if d.active and d.role == Distribution.Role.LEAD), None)
     context = {
         "item": item,
@@ -138,6 +140,7 @@ def incoming_detail(request, pk):
         "due": DueInfo(item, selectors.working_calendar(), timezone.localdate()),
         "state_class": STATE_CLASSES.get(item.state, ""),
         **perms,
+        **({} if revoked else views_signing.incoming_context(document)),  # signing (issue 3)
     }
     if perms["can_register"]:
         context["register_form"] = forms.RegisterItemForm(prefix="register", initial={"due_date": document.due_date})
@@ -183,7 +186,8 @@ def _valid(form):
 
 def _do_register(request, person, item):
     data = _valid(forms.RegisterItemForm(request.POST, prefix="register"))
-    item = incoming.register(person, item, due_date=data["due_date"])
+    item = incoming.register(person, item, due_date=data["due_date"],
+                             signature_confirmed=views_signing.signature_confirmed(request))  # signing
     return _("Đã vào sổ văn bản đến, số đến %(number)s.") % {"number": item.arrival_number}
 
 

@@ -12,6 +12,8 @@ from congvan.directory.models import Person, Role
 from congvan.documents import numbering
 from congvan.documents.models import Direction, Document
 from congvan.errors import Forbidden, InvalidState, ServiceError
+from congvan.signing import selectors as signing_selectors
+from congvan.signing import services as signing
 from congvan.text import clean
 from congvan.workflow.models import Delivery, Distribution, IncomingItem, LeaderNote, Status
 from congvan.workflow.notify import notify, people_with_role
@@ -39,20 +41,35 @@ def arrive(delivery: Delivery) -> IncomingItem:
     item = IncomingItem.objects.create(delivery=delivery, agency=delivery.recipient, document=delivery.document,
                                        arrived_at=timezone.now())
     append_status(delivery, Status.ARRIVED)
+    # --- signing (issue 3): every received PDF is validated; the result is kept with the file
+    checks = signing.check_document(delivery.document)
+    # --- end signing
     audit.record("incoming.arrive", agency=delivery.recipient, obj=item, document=delivery.document_id,
-                 sender=delivery.document.agency.code)
+                 sender=delivery.document.agency.code,
+                 signatures_ok=all(c.ok for c in checks) if checks else None)
     notify(people_with_role(delivery.recipient, Role.CLERK),
            f"Văn bản đến từ {delivery.document.agency.short_name}: {delivery.document.subject[:140]}", _url(item))
     return item
 
 
 @transaction.atomic
-def register(person: Person, item: IncomingItem, due_date: date | None = None) -> IncomingItem:
-    """Vào sổ: the next số đến of the year (secret documents in their own register), status 03."""
+def register(person: Person, item: IncomingItem, due_date: date | None = None, *,
+             signature_confirmed: bool = False) -> IncomingItem:
+    """Vào sổ: the next số đến of the year (secret documents in their own register), status 03.
+
+    A document whose signature check failed is registered only when the clerk confirms having checked it."""
     item = _lock(item)
     _require(person, item, Role.CLERK)
     if item.state != IS.ARRIVED:
         raise InvalidState("Văn bản đã được xử lý tiếp nhận.")
+    # --- signing (issue 3): a failed signature is not accepted silently
+    signing.check_document(item.document)
+    problems = signing_selectors.signature_problems(item.document)
+    if problems and not signature_confirmed:
+        raise ServiceError("Chữ ký số của văn bản không hợp lệ: " + "; ".join(problems) + " Hãy kiểm tra với cơ "
+                           "quan gửi; nếu vẫn tiếp nhận, đánh dấu “Tôi đã kiểm tra, vẫn vào sổ”.",
+                           code="signature_not_confirmed", detail={"problems": problems})
+    # --- end signing
     now = timezone.now()
     reg = numbering.register_for(item.agency, Direction.INCOMING, timezone.localdate(now).year,
                                  item.document.is_secret)
@@ -61,7 +78,8 @@ def register(person: Person, item: IncomingItem, due_date: date | None = None) -
     item.due_date = due_date or item.document.due_date
     item.save(update_fields=["register", "arrival_number", "state", "registered_at", "registered_by", "due_date"])
     append_status(item.delivery, Status.ACCEPTED, f"Số đến {item.arrival_number}", person)
-    audit.record("incoming.register", actor=person, obj=item, arrival_number=item.arrival_number)
+    audit.record("incoming.register", actor=person, obj=item, arrival_number=item.arrival_number,
+                 signature_problems=problems)
     notify(people_with_role(item.agency, Role.LEADER), f"Văn bản đến chờ phân công: {item.document.subject[:140]}",
            _url(item))
     return item

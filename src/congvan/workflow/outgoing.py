@@ -10,6 +10,8 @@ from congvan.documents import numbering, storage
 from congvan.documents.models import Direction, Document, Form
 from congvan.documents.services import check_form
 from congvan.errors import Forbidden, InvalidState, SecrecyViolation, ServiceError
+from congvan.signing import selectors as signing_selectors
+from congvan.signing import services as signing
 from congvan.text import clean
 from congvan.workflow import incoming
 from congvan.workflow.models import ELECTRONIC_CHANNELS, Channel, Delivery, Status
@@ -49,15 +51,21 @@ def submit(person: Person, document: Document) -> Document:
 
 
 @transaction.atomic
-def approve(person: Person, document: Document) -> Document:
+def approve(person: Person, document: Document, *, passphrase: str | None = None, pin: str | None = None,
+            placement=None) -> Document:
+    """Duyệt. With the leader's passphrase (PKCS#12) or PIN (token) the main PDF is signed (issue 3);
+    signing is required when the installation says so (signing.selectors.signing_required)."""
     document = _lock(document)
     _require(person, document, Role.LEADER)
     if document.state != S.SUBMITTED:
         raise InvalidState()
+    # --- signing (issue 3): the signed main PDF becomes a new file; a failure rolls the approval back
+    signed = signing.sign_approval(person, document, passphrase=passphrase, pin=pin, placement=placement)
+    # --- end signing
     document.state, document.approved_by, document.approved_at = S.APPROVED, person, timezone.now()
     document.signer_name, document.signer_position = person.full_name, person.position
     document.save(update_fields=["state", "approved_by", "approved_at", "signer_name", "signer_position"])
-    audit.record("document.approve", actor=person, obj=document)
+    audit.record("document.approve", actor=person, obj=document, signed=signed is not None)
     notify(people_with_role(document.agency, Role.CLERK), f"Văn bản chờ phát hành: {document.subject[:150]}",
            _url(document))
     return document
@@ -86,8 +94,12 @@ def channel_for(document: Document, recipient) -> str:
 
 
 @transaction.atomic
-def issue(person: Person, document: Document) -> Document:
-    """Number, date and send: everything in one transaction, so a failure leaves no gap in the register."""
+def issue(person: Person, document: Document, *, passphrase: str | None = None, pin: str | None = None
+          ) -> Document:
+    """Number, date and send: everything in one transaction, so a failure leaves no gap in the register.
+
+    The agency's signature (passphrase or PIN of the agency's seal certificate) is applied after the
+    number is allocated; a signing failure rolls the number back (issue 3)."""
     document = _lock(document)
     _require(person, document, Role.CLERK)
     if document.state != S.APPROVED:
@@ -109,9 +121,13 @@ def issue(person: Person, document: Document) -> Document:
     document.register, document.number = register, number
     document.notation = document.build_notation(number)
     document.state, document.issued_at, document.issued_by = S.ISSUED, now, person
-    document.save(update_fields=["register", "number", "notation", "state", "issued_at", "issued_by"])
+    # --- signing (issue 3): seal on the main PDF, text on annex PDFs; then the form follows the signatures
+    signing.seal_issue(person, document, signed_at=now, passphrase=passphrase, pin=pin)
+    document.form = signing_selectors.form_from_signatures(document)
+    # --- end signing
+    document.save(update_fields=["register", "number", "notation", "state", "issued_at", "issued_by", "form"])
     audit.record("document.issue", actor=person, obj=document, notation=document.notation,
-                 register=register.pk, recipients=[a.code for a in recipients])
+                 register=register.pk, recipients=[a.code for a in recipients], form=document.form)
     for recipient in recipients:
         create_delivery(document, recipient, channel_for(document, recipient))
     return document

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from congvan.directory.models import Role
@@ -14,6 +15,8 @@ from congvan.documents import services as documents
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile
 from congvan.errors import NotFound, ServiceError
+from congvan.signing.services import PositionRequired
+from congvan.web import views_signing
 from congvan.web.forms import COMPETENCE_HINTS, DraftForm, OutgoingFilterForm, UploadForm
 from congvan.web.views.common import error_text, paginate, person_required
 from congvan.workflow import outgoing, selectors
@@ -163,15 +166,19 @@ def outgoing_detail(request, person, pk):
         deliveries = deliveries.filter(recipient_id=person.agency_id)
         my_item = IncomingItem.objects.filter(document=document, agency_id=person.agency_id).first()
     files = document.files.select_related("blob", "added_by").order_by("added_at", "id")
+    files = views_signing.annotate_files(document, files)  # signing (issue 3): f.signing per file
+    actions = allowed_actions(person, document)
     return render(request, "web/outgoing/detail.html", {
+        **views_signing.outgoing_context(person, document, actions),  # signing (issue 3)
         "document": document, "own_agency": own_agency, "deliveries": list(deliveries), "my_item": my_item,
         "files": files, "recipients": document.recipients.order_by("name"),
-        "actions": allowed_actions(person, document), "upload_form": UploadForm(),
+        "actions": actions, "upload_form": UploadForm(),
         "issued_date_text": decree_date(document.issued_at) if document.issued_at else "",
     })
 
 
 @require_POST
+@sensitive_post_parameters("passphrase", "pin")  # signing (issue 3)
 @person_required
 def outgoing_action(request, person, pk, action):
     if action not in ACTIONS:
@@ -182,13 +189,17 @@ def outgoing_action(request, person, pk, action):
             outgoing.submit(person, document)
             messages.success(request, _("Đã trình dự thảo để lãnh đạo duyệt."))
         elif action == "approve":
-            outgoing.approve(person, document)
+            try:  # signing (issue 3): passphrase/PIN and, when picked on the preview, the position
+                outgoing.approve(person, document, **views_signing.approve_args(request, document))
+            except PositionRequired as exc:
+                messages.warning(request, error_text(exc))
+                return redirect("signing-place", pk=document.pk)
             messages.success(request, _("Đã duyệt văn bản; văn thư sẽ cấp số và phát hành."))
         elif action == "return":
             outgoing.return_(person, document, request.POST.get("reason", ""))
             messages.success(request, _("Đã trả lại dự thảo cho người soạn thảo."))
         elif action == "issue":
-            document = outgoing.issue(person, document)
+            document = outgoing.issue(person, document, **views_signing.secret_args(request))  # signing
             messages.success(request, _("Đã phát hành văn bản số %(notation)s") % {"notation": document.notation})
         elif action == "revoke":
             outgoing.revoke(person, document, request.POST.get("reason", ""))

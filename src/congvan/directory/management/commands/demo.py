@@ -7,7 +7,13 @@ class Command(BaseCommand):
     help = "Nạp tỉnh mẫu (Gia Lai) với các tài khoản thử nghiệm. Chạy lại không tạo trùng."
 
     def handle(self, *args, **options):
-        accounts = load_demo()
+        accounts = load_demo(pki=True)
         self.stdout.write(self.style.SUCCESS(f"Đã nạp tỉnh mẫu. Mật khẩu mọi tài khoản: {PASSWORD}"))
         for username, name, what in accounts:
             self.stdout.write(f"  {username:<24} {name} ({what})")
+        from congvan.signing.models import TrustAnchor
+        from congvan.signing.services import DEMO_PASSPHRASE
+
+        if TrustAnchor.objects.filter(is_demo=True, is_active=True).exists():
+            self.stdout.write(f"Chữ ký số thử nghiệm: lãnh đạo ký, văn thư đóng dấu bằng chứng thư thử nghiệm; "
+                              f"mật khẩu tệp khóa: {DEMO_PASSPHRASE}")

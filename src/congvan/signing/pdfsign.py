@@ -22,21 +22,24 @@ are deflated once per PNG. The CMS container is re-used per signer key (see ``ke
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import os
-import re
-import threading
 import unicodedata
-import zlib
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 
 from .errors import SigningError
 from .keys import SignerKey
+from .stampstyle import (
+    TextBlock,
+    appearance_style,
+    encode_image,
+    pick_font,
+    stamp_font,
+    text_width,
+    wrap_text,
+)
+from .textlayer import Placement, find_signer_name
 from .verify import install_pyhanko_speedups
 
 __all__ = [
@@ -76,26 +79,6 @@ _BASE_RESERVED = 8192
 _TIMESTAMP_RESERVED = 12288
 
 
-@dataclass
-class Placement:
-    """A box on a page in PDF user-space points (origin bottom left), page 0-based."""
-
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-    def as_box(self) -> tuple[float, float, float, float]:
-        return (self.x0, self.y0, self.x1, self.y1)
 
 
 def iso_vietnam(moment: datetime) -> str:
@@ -107,544 +90,6 @@ def iso_vietnam(moment: datetime) -> str:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(str(text).split()))
-
-
-# --------------------------------------------------------------------------------------------------
-# Fonts: reduced once, embedded whole (no per-signature subsetting)
-# --------------------------------------------------------------------------------------------------
-
-_VIETNAMESE_RANGES = (
-    (0x20, 0x7E), (0xA0, 0xFF), (0x100, 0x17F), (0x1A0, 0x1A1), (0x1AF, 0x1B0), (0x300, 0x309),
-    (0x323, 0x323), (0x1EA0, 0x1EF9), (0x2010, 0x2027), (0x2030, 0x203A), (0x20AB, 0x20AC), (0x2116, 0x2116),
-)
-
-
-@dataclass
-class _StampFont:
-    """A stamp font reduced once per process: program bytes, their deflated form, HarfBuzz font and the
-    metrics needed to write the PDF font dictionaries — nothing is parsed again per signature."""
-
-    path: str
-    ps_name: str
-    data: bytes  # the reduced font program (TrueType, 1000 units per em)
-    flate: bytes  # its deflated bytes, ready for /FontFile2
-    advances: list[int]  # advance width per glyph id, 1/1000 em
-    bbox: tuple[int, int, int, int]
-    ascent: int
-    descent: int
-    cap_height: int
-    italic_angle: float
-    stem_v: int
-    hb_font: object = field(repr=False, default=None)
-
-
-_font_lock = threading.Lock()
-
-
-@lru_cache(maxsize=8)
-def _stamp_font(path: str) -> _StampFont:
-    import uharfbuzz as hb
-    from fontTools import subset, ttLib
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    with _font_lock:
-        tt = ttLib.TTFont(path)
-        unicodes = [cp for lo, hi in _VIETNAMESE_RANGES for cp in range(lo, hi + 1)]
-        options = subset.Options()
-        options.hinting = False
-        options.layout_features = ["kern", "mark", "mkmk", "ccmp", "locl"]
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-        options.notdef_outline = True
-        options.drop_tables += ["FFTM", "DSIG", "GDEF", "gasp", "hdmx", "VDMX", "LTSH"]
-        subsetter = subset.Subsetter(options=options)
-        subsetter.populate(unicodes=unicodes)
-        subsetter.subset(tt)
-        if tt["head"].unitsPerEm != 1000:
-            scale_upem(tt, 1000)
-        buffer = io.BytesIO()
-        tt.save(buffer)
-        data = buffer.getvalue()
-        tt = ttLib.TTFont(io.BytesIO(data))
-        hmtx = tt["hmtx"]
-        advances = [hmtx[name][0] for name in tt.getGlyphOrder()]
-        head, hhea, os2, post = tt["head"], tt["hhea"], tt["OS/2"], tt["post"]
-        ps_name = tt["name"].getDebugName(6) or os.path.splitext(os.path.basename(path))[0]
-        ps_name = re.sub(r"[^A-Za-z0-9_-]", "", ps_name) or "StampFont"
-    return _StampFont(
-        path=path, ps_name=ps_name, data=data, flate=zlib.compress(data, 9), advances=advances,
-        bbox=(head.xMin, head.yMin, head.xMax, head.yMax), ascent=hhea.ascent, descent=hhea.descent,
-        cap_height=getattr(os2, "sCapHeight", 700) or 700, italic_angle=float(post.italicAngle),
-        stem_v=int(10 + 220 * (os2.usWeightClass - 50) / 900), hb_font=hb.Font(hb.Face(data)))
-
-
-def _pick_font(candidates: tuple[str, ...]) -> str:
-    for path in candidates:
-        if os.path.exists(path):
-            return path
-    raise SigningError("Máy chủ thiếu phông chữ tiếng Việt cho chữ ký số (fonts-noto-core, fonts-croscore).",
-                       code="missing_font", detail=", ".join(candidates))
-
-
-def _shape(font: _StampFont, text: str):
-    import uharfbuzz as hb
-
-    buf = hb.Buffer()
-    buf.add_str(text)
-    buf.guess_segment_properties()
-    hb.shape(font.hb_font, buf, None)
-    return buf
-
-
-def _text_width(font: _StampFont, text: str, size: float) -> float:
-    if not text:
-        return 0.0
-    return sum(p.x_advance for p in _shape(font, text).glyph_positions) / 1000 * size
-
-
-def _wrap(font: _StampFont, text: str, size: float, max_width: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        words = paragraph.split()
-        current = ""
-        for word in words:
-            candidate = f"{current} {word}".strip()
-            if current and _text_width(font, candidate, size) > max_width:
-                lines.append(current)
-                current = word
-            else:
-                current = candidate
-        lines.append(current)
-    return lines
-
-
-def _font_engine(writer, font: _StampFont):
-    """A pyHanko font engine that shapes with the cached HarfBuzz font and, when the PDF is written,
-    embeds the whole reduced font (cached deflated bytes) as a CIDFontType2 with Identity encoding,
-    glyph widths for the glyphs used and a ToUnicode map, so the text can be copied and searched."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.font.api import FontEngine, ShapeResult
-
-    n = generic.pdf_name
-
-    class _CachedFontEngine(FontEngine):
-        def __init__(self):
-            super().__init__(writer, font.ps_name, embedded_subset=True, font_size=10)
-            self._ref = writer.allocate_placeholder()
-            self._unicode: dict[int, str] = {}
-            self._written = False
-
-        def shape(self, txt: str) -> ShapeResult:
-            if not txt:
-                return ShapeResult(b"", 0, 0)
-            buf = _shape(font, txt)
-            infos, positions = buf.glyph_infos, buf.glyph_positions
-            clusters = sorted({i.cluster for i in infos})
-            bounds = {c: (clusters[k + 1] if k + 1 < len(clusters) else len(txt)) for k, c in enumerate(clusters)}
-            first_of_cluster: set[int] = set()
-            ops: list[str] = []
-            total = 0
-            simple = all(p.y_offset == 0 and p.x_offset == 0 for p in positions)
-            pending: list[str] = []
-            line_x = line_y = 0.0
-            for info, pos in zip(infos, positions, strict=True):
-                gid = info.codepoint
-                if info.cluster not in first_of_cluster:
-                    first_of_cluster.add(info.cluster)
-                    if gid and gid not in self._unicode:
-                        self._unicode[gid] = txt[info.cluster:bounds[info.cluster]]
-                width = font.advances[gid] if gid < len(font.advances) else pos.x_advance
-                if simple:
-                    pending.append(f"<{gid:04x}>")
-                    adjust = width - pos.x_advance
-                    if adjust:
-                        pending.append(str(adjust))
-                else:  # marks positioned by HarfBuzz: place every glyph explicitly (Td moves the line origin)
-                    x = (total + pos.x_offset) / 1000 * self.font_size
-                    y = pos.y_offset / 1000 * self.font_size
-                    ops.append(f"{x - line_x:g} {y - line_y:g} Td <{gid:04x}> Tj")
-                    line_x, line_y = x, y
-                total += pos.x_advance
-            if simple:
-                body = f"[{' '.join(pending)}] TJ"
-            else:
-                body = " ".join(ops)
-            actual = generic.TextStringObject(txt)
-            stream = io.BytesIO()
-            stream.write(b"/Span <</ActualText ")
-            actual.write_to_stream(stream)
-            stream.write(b">> BDC " + body.encode("ascii") + b" EMC")
-            return ShapeResult(graphics_ops=stream.getvalue(), x_advance=total / 1000, y_advance=0)
-
-        def as_resource(self):
-            return self._ref
-
-        def prepare_write(self):
-            if self._written:  # the writer may ask more than once
-                return
-            self._written = True
-            name = f"{self.subset_prefix}+{font.ps_name}"
-            font_file = writer.add_object(generic.StreamObject(
-                {n("/Filter"): n("/FlateDecode"), n("/Length1"): generic.NumberObject(len(font.data))},
-                encoded_data=font.flate))
-            descriptor = writer.add_object(generic.DictionaryObject({
-                n("/Type"): n("/FontDescriptor"), n("/FontName"): n("/" + name),
-                n("/Flags"): generic.NumberObject(4),
-                n("/FontBBox"): generic.ArrayObject(generic.NumberObject(v) for v in font.bbox),
-                n("/ItalicAngle"): generic.FloatObject(font.italic_angle),
-                n("/Ascent"): generic.NumberObject(font.ascent), n("/Descent"): generic.NumberObject(font.descent),
-                n("/CapHeight"): generic.NumberObject(font.cap_height),
-                n("/StemV"): generic.NumberObject(font.stem_v), n("/FontFile2"): font_file,
-            }))
-            widths = generic.ArrayObject()
-            for gid in sorted(set(self._unicode) | {0}):
-                widths.append(generic.NumberObject(gid))
-                widths.append(generic.ArrayObject([generic.NumberObject(font.advances[gid])]))
-            cid_font = writer.add_object(generic.DictionaryObject({
-                n("/Type"): n("/Font"), n("/Subtype"): n("/CIDFontType2"), n("/BaseFont"): n("/" + name),
-                n("/CIDSystemInfo"): generic.DictionaryObject({
-                    n("/Registry"): generic.TextStringObject("Adobe"),
-                    n("/Ordering"): generic.TextStringObject("Identity"),
-                    n("/Supplement"): generic.NumberObject(0)}),
-                n("/FontDescriptor"): descriptor, n("/DW"): generic.NumberObject(1000), n("/W"): widths,
-                n("/CIDToGIDMap"): n("/Identity"),
-            }))
-            lines = [f"<{gid:04x}> <{text.encode('utf-16be').hex()}>" for gid, text in sorted(self._unicode.items())
-                     if text]
-            chunks = []
-            for start in range(0, len(lines), 100):
-                part = lines[start:start + 100]
-                chunks.append(f"{len(part)} beginbfchar\n" + "\n".join(part) + "\nendbfchar")
-            cmap = ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n" + "\n".join(chunks)
-                    + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
-            to_unicode = generic.StreamObject(stream_data=cmap.encode("ascii"))
-            to_unicode.compress()
-            writer.add_object(generic.DictionaryObject({
-                n("/Type"): n("/Font"), n("/Subtype"): n("/Type0"), n("/BaseFont"): n("/" + name),
-                n("/Encoding"): n("/Identity-H"), n("/DescendantFonts"): generic.ArrayObject([cid_font]),
-                n("/ToUnicode"): writer.add_object(to_unicode),
-            }), idnum=self._ref.idnum)
-
-    return _CachedFontEngine()
-
-
-# --------------------------------------------------------------------------------------------------
-# Images: deflated once per PNG
-# --------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _EncodedImage:
-    width: int
-    height: int
-    colour_space: str  # /DeviceRGB or /DeviceGray
-    data: bytes  # deflated samples
-    alpha: bytes | None  # deflated soft mask
-
-
-_image_cache: OrderedDict[str, _EncodedImage] = OrderedDict()
-_image_lock = threading.Lock()
-
-
-def _encode_image(png: bytes) -> _EncodedImage:
-    digest = hashlib.sha256(png).hexdigest()
-    with _image_lock:
-        cached = _image_cache.get(digest)
-        if cached is not None:
-            _image_cache.move_to_end(digest)
-            return cached
-    from PIL import Image
-
-    try:
-        image = Image.open(io.BytesIO(png))
-        image.load()
-    except Exception as exc:
-        raise SigningError("Ảnh chữ ký/con dấu không đọc được (cần tệp PNG).", code="bad_image", detail=repr(exc))
-    if image.width * image.height > 4000 * 4000:
-        raise SigningError("Ảnh chữ ký/con dấu quá lớn.", code="bad_image")
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA")
-    alpha = None
-    if image.mode in ("RGBA", "LA"):
-        alpha = zlib.compress(image.getchannel("A").tobytes(), 6)
-        image = image.convert(image.mode[:-1])
-    encoded = _EncodedImage(
-        width=image.width, height=image.height,
-        colour_space="/DeviceGray" if image.mode == "L" else "/DeviceRGB",
-        data=zlib.compress(image.tobytes(), 6), alpha=alpha)
-    with _image_lock:
-        _image_cache[digest] = encoded
-        while len(_image_cache) > 32:
-            _image_cache.popitem(last=False)
-    return encoded
-
-
-def _add_image(writer, image: _EncodedImage):
-    from pyhanko.pdf_utils import generic
-
-    n = generic.pdf_name
-
-    def stream(colour_space: str, data: bytes, smask=None):
-        entries = {
-            n("/Type"): n("/XObject"), n("/Subtype"): n("/Image"),
-            n("/Width"): generic.NumberObject(image.width), n("/Height"): generic.NumberObject(image.height),
-            n("/ColorSpace"): n(colour_space), n("/BitsPerComponent"): generic.NumberObject(8),
-            n("/Filter"): n("/FlateDecode"),
-        }
-        if smask is not None:
-            entries[n("/SMask")] = smask
-        return writer.add_object(generic.StreamObject(entries, encoded_data=data))
-
-    smask = stream("/DeviceGray", image.alpha) if image.alpha is not None else None
-    return stream(image.colour_space, image.data, smask)
-
-
-# --------------------------------------------------------------------------------------------------
-# The appearance: an image and/or lines of text, positioned inside the field's box
-# --------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _TextBlock:
-    lines: tuple[str, ...]
-    font_path: str
-    size: float
-    x: float  # anchor, box coordinates: left edge, centre or right edge depending on align
-    top: float  # y of the top of the first line, box coordinates
-    align: str = "center"
-    colour: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    leading: float = 0.0
-
-
-def _appearance_style(image: _EncodedImage | None = None,
-                      image_box: tuple[float, float, float, float] | None = None,
-                      text: _TextBlock | None = None):
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.content import ResourceType
-    from pyhanko.stamp import BaseStamp, BaseStampStyle
-
-    class _Stamp(BaseStamp):
-        def _render_inner_content(self):
-            commands: list[bytes] = []
-            if image is not None and image_box is not None:
-                ref = _add_image(self.writer, image)
-                self.set_resource(ResourceType.XOBJECT, generic.pdf_name("/Im0"), ref)
-                x, y, w, h = image_box
-                commands.append(b"q %.3f 0 0 %.3f %.3f %.3f cm /Im0 Do Q" % (w, h, x, y))
-            if text is not None and text.lines:
-                font = _stamp_font(text.font_path)
-                engine = _font_engine(self.writer, font)
-                self.set_resource(ResourceType.FONT, generic.pdf_name("/F1"), engine.as_resource())
-                leading = text.leading or text.size * 1.25
-                r, g, b = text.colour
-                for i, line in enumerate(text.lines):
-                    if not line:
-                        continue
-                    engine.font_size = text.size
-                    shaped = engine.shape(line)
-                    width = shaped.x_advance * text.size
-                    if text.align == "center":
-                        x = text.x - width / 2
-                    elif text.align == "right":
-                        x = text.x - width
-                    else:
-                        x = text.x
-                    baseline = text.top - text.size * 0.9 - i * leading
-                    commands.append(b"BT /F1 %.2f Tf %.3f %.3f %.3f rg 1 0 0 1 %.3f %.3f Tm %s ET"
-                                    % (text.size, r, g, b, x, baseline, shaped.graphics_ops))
-            return commands
-
-    @dataclass(frozen=True)
-    class _Style(BaseStampStyle):
-        border_width: int = 0
-
-        def create_stamp(self, writer, box, text_params):
-            return _Stamp(writer=writer, style=self, box=box)
-
-    return _Style()
-
-
-# --------------------------------------------------------------------------------------------------
-# Finding the signer's name in the text layer
-# --------------------------------------------------------------------------------------------------
-
-@dataclass
-class _Run:
-    text: str  # NFC
-    x0: float
-    x1: float
-    y: float  # baseline
-    size: float
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).lower()
-
-
-def _page_runs(page) -> list[_Run]:
-    runs: list[_Run] = []
-    try:  # pypdf's layout-mode text state machine knows where every text show ends (private API)
-        from pypdf._text_extraction._layout_mode import _fixed_width_page as layout
-        from pypdf._text_extraction._layout_mode._text_state_manager import TextStateManager
-        from pypdf.generic import ArrayObject, ContentStream, StreamObject
-
-        fonts = page._layout_mode_fonts()
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
-        if isinstance(contents, ArrayObject | StreamObject):
-            # The loop of layout.text_show_operations, without its final shift of every x to the left.
-            ops = iter(ContentStream(contents, page.pdf, "bytes").operations)
-            state = TextStateManager()
-            groups = []
-            for operands, op in ops:
-                if op in (b"BT", b"q"):
-                    found, _ = layout.recurse_to_target_op(ops, state, b"ET" if op == b"BT" else b"Q", fonts,
-                                                           True)
-                    groups.extend(found)
-                elif op == b"Tf":
-                    layout.set_font_operation(state, fonts, operands)
-                else:
-                    state.set_state_param(op, operands)
-            for group in groups:
-                text = unicodedata.normalize("NFC", group["text"])
-                if text.strip():
-                    size = abs(float(group.get("font_height") or group["font_size"]))
-                    x0, x1 = sorted((float(group["tx"]), float(group["displaced_tx"])))
-                    runs.append(_Run(text, x0, x1, float(group["ty"]), size))
-        return runs
-    except Exception:  # pragma: no cover - fall back to the public visitor with estimated widths
-        runs = []
-
-    def visit(text, cm, tm, font_dict, font_size):
-        if not text or not text.strip():
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = (abs(tm[0] * cm[0]) or 1.0)
-        size = float(font_size) * scale
-        text = unicodedata.normalize("NFC", text.strip("\n"))
-        runs.append(_Run(text, x, x + 0.5 * size * len(text), y, size))
-
-    page.extract_text(visitor_text=visit)
-    return runs
-
-
-def _lines(runs: list[_Run]) -> list[list[_Run]]:
-    """Runs grouped into lines: the same baseline and no wide horizontal gap (so the two columns of a
-    signature block — "Nơi nhận" on the left, the signer on the right — stay apart). Top to bottom."""
-    rows: list[list[_Run]] = []
-    for run in sorted(runs, key=lambda r: -r.y):
-        if rows and abs(rows[-1][0].y - run.y) <= max(1.0, 0.15 * run.size):
-            rows[-1].append(run)
-        else:
-            rows.append([run])
-    lines: list[list[_Run]] = []
-    for row in rows:
-        row.sort(key=lambda r: r.x0)
-        current = [row[0]]
-        for run in row[1:]:
-            if run.x0 - max(r.x1 for r in current) > 2.5 * max(run.size, current[-1].size):
-                lines.append(current)
-                current = [run]
-            else:
-                current.append(run)
-        lines.append(current)
-    return lines
-
-
-def _locate(line: list[_Run], needle: str) -> tuple[float, float] | None:
-    """x extent of ``needle`` (folded) inside a line made of runs, or None."""
-    chars: list[tuple[str, float, float]] = []
-    previous_end = None
-    for run in line:
-        if previous_end is not None and run.x0 - previous_end > 0.15 * run.size and chars \
-                and not chars[-1][0].isspace():
-            chars.append((" ", previous_end, run.x0))
-        text = run.text
-        n = max(len(text), 1)
-        step = (run.x1 - run.x0) / n
-        for i, ch in enumerate(text):
-            chars.append((ch, run.x0 + i * step, run.x0 + (i + 1) * step))
-        previous_end = run.x1
-    # Collapse whitespace while keeping positions.
-    folded: list[tuple[str, float, float]] = []
-    for ch, a, b in chars:
-        ch = " " if ch.isspace() else _fold(ch)
-        if ch == " " and (not folded or folded[-1][0] == " "):
-            continue
-        for sub in ch:
-            folded.append((sub, a, b))
-    haystack = "".join(c for c, _, _ in folded)
-    index = haystack.find(needle)
-    if index < 0:
-        return None
-    return folded[index][1], folded[index + len(needle) - 1][2]
-
-
-def find_signer_name(pdf: bytes, full_name: str, *, min_width: float = 150.0, max_width: float = 230.0,
-                     default_height: float = 72.0) -> Placement | None:
-    """The box where the leader's signature goes: above the signer's printed name, below the title line.
-
-    Looks in the text layer of the last page first (then the pages before it, last to first), for the
-    last occurrence of ``full_name`` (NFC/NFD and case do not matter). The box is centred on the name,
-    ``min_width``…``max_width`` wide, and spans the space between the line above the name (the title,
-    e.g. "CHỦ TỊCH") and the name; ``default_height`` when nothing is above. None when the name is not
-    found (scanned page without text, other name)."""
-    needle = " ".join(_fold(full_name).split())
-    if not needle:
-        return None
-    try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(pdf), strict=False)
-        count = len(reader.pages)
-    except Exception:
-        return None
-    for page_index in range(count - 1, -1, -1):
-        try:
-            page = reader.pages[page_index]
-            runs = _page_runs(page)
-            box = page.cropbox if page.get("/CropBox") is not None else page.mediabox
-            left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
-        except Exception:
-            continue
-        lines = _lines(runs)
-        found = None
-        for position, line in enumerate(lines):  # top to bottom: keep the lowest match
-            extent = _locate(line, needle)
-            if extent is not None:
-                found = (position, line, extent)
-        if found is None:
-            continue
-        position, line, (nx0, nx1) = found
-        name_y = line[0].y
-        name_size = max(r.size for r in line)
-        centre = (nx0 + nx1) / 2
-        name_top = name_y + 0.80 * name_size + 2
-        title = None
-        for other in reversed(lines[:position]):  # nearest line above that overlaps the name horizontally
-            ox0, ox1 = min(r.x0 for r in other), max(r.x1 for r in other)
-            if other[0].y > name_y and ox1 > nx0 - 20 and ox0 < nx1 + 20 and other[0].y - name_y < 260:
-                title = other
-                break
-        width = nx1 - nx0
-        if title is not None:
-            tx0 = min(r.x0 for r in title)
-            tx1 = max(r.x1 for r in title)
-            width = max(width, tx1 - tx0)
-            title_bottom = title[0].y - 0.25 * max(r.size for r in title) - 2
-            height = title_bottom - name_top
-            if height < 24:  # no room was left: use a fixed box, overlapping the title
-                title_bottom = name_top + default_height
-        else:
-            title_bottom = name_top + default_height
-        width = min(max(width + 20, min_width), max_width)
-        x0 = max(left + 2, centre - width / 2)
-        x1 = min(right - 2, x0 + width)
-        y1 = min(top - 2, title_bottom)
-        return Placement(page=page_index, x0=round(x0, 2), y0=round(name_top, 2), x1=round(x1, 2),
-                         y1=round(y1, 2))
-    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -901,13 +346,13 @@ def sign_approval(pdf: bytes, key: SignerKey, *, signer_name: str, image_png: by
             from .stamps import signature_image
 
             image_png = signature_image(signer_name)
-        image = _encode_image(image_png)
+        image = encode_image(image_png)
         w, h = placement.width, placement.height
         if w <= 4 or h <= 4:
             raise SigningError("Vùng đặt chữ ký quá nhỏ.", code="bad_placement")
         scale = min(w / image.width, h / image.height)
         iw, ih = image.width * scale, image.height * scale
-        style = _appearance_style(image=image, image_box=((w - iw) / 2, (h - ih) / 2, iw, ih))
+        style = appearance_style(image=image, image_box=((w - iw) / 2, (h - ih) / 2, iw, ih))
     else:
         placement = None
     return _sign(pdf, key, field_name_prefix=LEADER_FIELD_PREFIX, placement=placement, style=style,
@@ -953,10 +398,10 @@ def seal_issue(pdf: bytes, key: SignerKey, *, agency_name: str, notation: str, s
     centre_y = (placement.y0 + placement.y1) / 2
     seal_y0, seal_y1 = centre_y - d / 2, centre_y + d / 2
 
-    font = _stamp_font(_pick_font(_SERIF_FONTS))
+    font = stamp_font(pick_font(_SERIF_FONTS))
     size, leading = 7.0, 8.4
-    lines = [*_wrap(font, agency_name, size, 1.5 * d), f"Số: {notation}", f"Thời gian ký: {iso_vietnam(signed_at)}"]
-    text_w = max(_text_width(font, line, size) for line in lines) + 4
+    lines = [*wrap_text(font, agency_name, size, 1.5 * d), f"Số: {notation}", f"Thời gian ký: {iso_vietnam(signed_at)}"]
+    text_w = max(text_width(font, line, size) for line in lines) + 4
     text_h = len(lines) * leading + 3
     seal_cx = (seal_x0 + seal_x1) / 2
     text_x0, text_x1 = seal_cx - text_w / 2, seal_cx + text_w / 2
@@ -979,10 +424,10 @@ def seal_issue(pdf: bytes, key: SignerKey, *, agency_name: str, notation: str, s
         from .stamps import seal_image
 
         seal_png = seal_image(agency_name, parent_name)
-    image = _encode_image(seal_png)
-    text = _TextBlock(lines=tuple(lines), font_path=font.path, size=size, x=seal_cx - x0,
+    image = encode_image(seal_png)
+    text = TextBlock(lines=tuple(lines), font_path=font.path, size=size, x=seal_cx - x0,
                       top=text_y1 - y0 - 1, align="center", leading=leading)
-    style = _appearance_style(image=image, image_box=(seal_x0 - x0, seal_y0 - y0, d, d), text=text)
+    style = appearance_style(image=image, image_box=(seal_x0 - x0, seal_y0 - y0, d, d), text=text)
     return _sign(pdf, key, field_name_prefix=SEAL_FIELD_PREFIX, placement=box, style=style, reason=reason,
                  location=location, name=agency_name, timestamp_url=timestamp_url, timestamper=timestamper,
                  signing_time=signed_at, subfilter=subfilter, writer=writer)
@@ -999,20 +444,20 @@ def seal_annex(pdf: bytes, key: SignerKey, *, agency_name: str, notation: str, s
     signed_at = _aware(signed_at)
     writer = _open_writer(pdf)
     left, bottom, right, top = _page_box(writer.prev, 0)
-    font = _stamp_font(_pick_font(_SERIF_FONTS))
+    font = stamp_font(pick_font(_SERIF_FONTS))
     size = font_size
     leading = size * 1.15
-    lines = [*(_wrap(font, agency_name, size, 220) if show_agency else []), f"Số: {notation}",
+    lines = [*(wrap_text(font, agency_name, size, 220) if show_agency else []), f"Số: {notation}",
              f"Thời gian ký: {iso_vietnam(signed_at)}"]
-    width = max(_text_width(font, line, size) for line in lines) + 6
+    width = max(text_width(font, line, size) for line in lines) + 6
     height = len(lines) * leading + 3
     margin_x, margin_y = 15 * MM, 4 * MM
     x1 = right - margin_x
     y1 = top - margin_y
     box = Placement(0, max(left + 2, x1 - width), y1 - height, x1, y1)
-    text = _TextBlock(lines=tuple(lines), font_path=font.path, size=size, x=box.width - 3, top=height - 1,
+    text = TextBlock(lines=tuple(lines), font_path=font.path, size=size, x=box.width - 3, top=height - 1,
                       align="right", leading=leading)
-    style = _appearance_style(text=text)
+    style = appearance_style(text=text)
     return _sign(pdf, key, field_name_prefix=ANNEX_FIELD_PREFIX, placement=box, style=style, reason=reason,
                  location=location, name=agency_name, timestamp_url=timestamp_url, timestamper=timestamper,
                  signing_time=signed_at, subfilter=subfilter, writer=writer)

@@ -95,7 +95,10 @@ class IncomingItem(models.Model):
 
     class Meta:
         ordering = ["-arrived_at"]
-        indexes = [models.Index(fields=["agency", "state", "-arrived_at"], name="incoming_agency_state")]
+        indexes = [
+            models.Index(fields=["agency", "state", "-arrived_at"], name="incoming_agency_state"),
+            models.Index(fields=["agency", "-arrived_at", "-id"], name="incoming_agency_arrived"),  # the inbox
+        ]
         constraints = [
             models.UniqueConstraint(fields=["register", "arrival_number"], name="arrival_number_unique",
                                     condition=models.Q(arrival_number__isnull=False)),
@@ -133,6 +136,7 @@ class Distribution(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["item", "person"], name="distribution_item_person")]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"

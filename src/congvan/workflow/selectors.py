@@ -65,7 +65,7 @@ def my_tasks(person: Person) -> dict:
     tasks = {
         "to_process": access.visible_items(person, roles).filter(
             distributions__person=person, distributions__role="lead", distributions__active=True,
-            state__in=[IS.ASSIGNED, IS.IN_PROGRESS]).select_related("document").order_by("due_date"),
+            state__in=[IS.ASSIGNED, IS.IN_PROGRESS]).distinct().select_related("document").order_by("due_date"),
         "my_drafts": Document.objects.filter(created_by=person, state__in=[S.DRAFT, S.RETURNED]),
     }
     if "leader" in roles:

@@ -12,7 +12,7 @@ JSON line each on stdout):
 * ``sign_invisible_per_s`` — PAdES B-B, no appearance;
 * ``sign_visible_per_s`` — the leader's signature with the blue image, the box found from the signer's
   name in the text layer (the real path); ``sign_visible_placed_per_s`` — the same with the box given;
-* ``find_signer_name_per_s`` — the text-layer search alone (pypdf: fonts, ToUnicode maps, text state);
+* ``find_signer_name_per_s`` — the text-layer search alone (PDFium text objects and character boxes);
 * ``seal_issue_per_s`` — the agency seal over a leader-signed PDF (image + text: agency, number, time);
 * ``validate_per_s`` — validate_pdf of a leader-signed PDF (one signature); ``validate_sealed_per_s`` —
   with both signatures (diff analysis of the incremental update included);
@@ -43,7 +43,7 @@ for path in (ROOT / "src", ROOT):
 
 TARGET_PER_S = 50.0
 #: The signature figures the ≥ 50/s target applies to (1-page PDF). ``sign_visible_per_s`` includes the
-#: text-layer search (pypdf, reported alone as ``find_signer_name_per_s``) and carries no target.
+#: text-layer search (PDFium, reported alone as ``find_signer_name_per_s``) and carries no target.
 TARGETED = ("sign_invisible_per_s", "sign_visible_placed_per_s")
 
 

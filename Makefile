@@ -1,7 +1,7 @@
 # Congvan — the set-up contract. On a fresh Debian 12 machine (Python 3.11, root or sudo):
 #   make run     install, migrate, load the demo province on first start, serve http://127.0.0.1:8000 + worker
 #   make test    install what the tests need, then ruff, pytest on SQLite, pytest -m postgres on PostgreSQL
-#   make bench   every bench/bench_*.py on SQLite, then on PostgreSQL
+#   make bench   every bench/*.py on SQLite, then on PostgreSQL
 #   make lint    ruff only
 #   make clean   remove var/, .pgdata and the install stamps (the .venv itself stays)
 # Every step is idempotent: Debian packages are installed only when dpkg lacks them, Python packages only
@@ -59,7 +59,7 @@ test-postgres: deps-test
 bench: deps-test
 	trap 'bash scripts/pg.sh stop' EXIT; \
 	bash scripts/pg.sh start; \
-	for script in bench/bench_*.py; do \
+	for script in bench/*.py; do \
 		name="$$(basename "$$script" .py)"; \
 		echo "== $$script on SQLite" >&2; \
 		env -u CONGVAN_DATABASE_URL CONGVAN_DATA_DIR=$(CURDIR)/var/bench/$$name $(PY) "$$script" $(BENCH_ARGS); \

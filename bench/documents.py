@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Documents at scale: fill 100 000 issued documents, then measure issuing and the inbox list.
 
-    CONGVAN_DATA_DIR=/tmp/b .venv/bin/python bench/bench_documents.py [--documents 100000]
+    CONGVAN_DATA_DIR=/tmp/b .venv/bin/python bench/documents.py [--documents 100000]
     CONGVAN_DATA_DIR=/tmp/b CONGVAN_DATABASE_URL=postgres://postgres@127.0.0.1:55432/congvan_bench \\
-        .venv/bin/python bench/bench_documents.py
+        .venv/bin/python bench/documents.py
 
 Steps (each figure is one JSON line on stdout; progress and plans go to stderr):
 
@@ -144,7 +144,7 @@ def reset_database(force: bool) -> None:
             sys.exit(f"{path} was not created by this benchmark; refusing to delete it (--force-drop to override)")
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-        marker.write_text("created by bench/bench_documents.py; deleted on its next run\n")
+        marker.write_text("created by bench/documents.py; deleted on its next run\n")
     elif connection.vendor == "postgresql":
         import psycopg
         from psycopg import sql
@@ -688,7 +688,7 @@ def main() -> None:
                         help="drop the database even if it does not look like a bench database")
     args = parser.parse_args()
 
-    err.print(f"[bold]bench_documents[/] on {DB}: {connection.settings_dict['NAME']}")
+    err.print(f"[bold]bench/documents.py[/] on {DB}: {connection.settings_dict['NAME']}")
     pdf = small_pdf()
     if not args.reuse:
         prepare(args.force_drop)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Digital signatures: signatures/s and validations/s on one core, beside OpenSSL's RSA-2048 sign/s.
 
-    .venv/bin/python bench/bench_signing.py [--seconds 3] [--no-openssl]
+    .venv/bin/python bench/signing.py [--seconds 3] [--no-openssl]
 
 No database: the pure signing library (congvan.signing) on a demo PKI (RSA-2048, software key from an
 encrypted PKCS#12 loaded once, as a signing session would), for a 1-page and a 20-page PDF laid out like a

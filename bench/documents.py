@@ -9,14 +9,15 @@ Steps (each figure is one JSON line on stdout; progress and plans go to stderr):
 
 1. A fresh database: the SQLite file is deleted, the PostgreSQL database dropped and re-created through a
    maintenance connection to ``postgres``; then ``migrate`` and the demo province (``load_demo()``).
-   Only a database that looks like a bench database is dropped (a SQLite file created by this script, a
-   PostgreSQL name containing "bench"); ``--force-drop`` overrides.
+   Only a database this script created (a marker file next to the SQLite file, a comment on the
+   PostgreSQL database) or an empty one is dropped; ``--force-drop`` overrides.
 2. Fill: ``--documents`` issued documents spread over the demo agencies, with recipients, main files,
    deliveries and their status trails, incoming items in realistic states (arrived → registered →
    assigned → in progress → done, a few refused), distributions, leaders' notes and the notifications
-   of the incoming side (read, except the latest), written with ``bulk_create`` in batches. Numbers and notations follow each register: sequential from 1 per agency,
-   direction, calendar year and secrecy, in the order of issue (arrival numbers in the order of
-   registration), and every register's ``last_number`` is its count, so real issuing continues the series.
+   of the incoming side (read, except the latest), written with ``bulk_create`` in batches. Numbers and
+   notations follow each register: sequential from 1 per agency, direction, calendar year and secrecy,
+   in the order of issue (arrival numbers in the order of registration), and every register's
+   ``last_number`` is its count, so real issuing continues the series.
    Most documents go to a few recipients: the provincial People's Committee holds tens of thousands.
 3. Issue throughput: ``--issue`` documents through the real services (create_draft, add_file with one
    small PDF, submit, approve, issue); the issue step alone and the whole chain are reported separately.
@@ -98,6 +99,7 @@ INBOX_TARGET_MS = 200.0
 ISSUE_TARGET_PER_S = 20.0
 PAGE_SIZE = 25
 MARKER_SUFFIX = ".bench"  # next to a SQLite file this script created: safe to delete on the next run
+PG_MARKER = "created by bench/documents.py; dropped on its next run"
 
 
 def emit(metric: str, value, unit: str, target: str | None = None, **extra) -> None:
@@ -150,14 +152,23 @@ def reset_database(force: bool) -> None:
         from psycopg import sql
 
         name = db["NAME"]
-        if "bench" not in name and not force:
-            sys.exit(f"database {name!r} does not look like a bench database; refusing to drop it "
-                     "(--force-drop to override)")
-        params = {"dbname": "postgres", "host": db["HOST"] or None, "port": db["PORT"] or None,
-                  "user": db["USER"] or None, "password": db["PASSWORD"] or None}
-        with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as maintenance:
+        params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
+                  "password": db["PASSWORD"] or None}
+        params = {k: v for k, v in params.items() if v}
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
+            found = maintenance.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                        "WHERE datname = %s", [name]).fetchone()
+            if found and found[0] != PG_MARKER and not force:
+                with psycopg.connect(dbname=name, **params) as target:
+                    tables = target.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                                            ).fetchone()[0]
+                if tables:
+                    sys.exit(f"database {name!r} was not created by this benchmark; refusing to drop it "
+                             "(--force-drop to override)")
             maintenance.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            maintenance.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name),
+                                                                              sql.Literal(PG_MARKER)))
     else:
         sys.exit(f"unsupported database vendor {connection.vendor}")
 

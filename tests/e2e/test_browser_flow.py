@@ -1,12 +1,12 @@
 """The whole life of a document between two agencies, in a real browser (Debian's chromium)."""
 
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from congvan.directory.models import Person
 from tests.conftest import make_pdf
+from tests.e2e.flows import draft_and_submit, open_item
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +18,6 @@ def trail_codes(page, recipient_code: str) -> list[str]:
     return row.locator(".status-badge").all_inner_texts()
 
 
-def open_item(page, live_server, subject: str):
-    page.goto(live_server.url + "/van-ban-den/")
-    page.get_by_role("link", name=re.compile(re.escape(subject[:40]))).first.click()
-
 
 def test_draft_to_done_between_two_agencies(demo, login, live_server, tmp_path):
     subject = "Về việc triển khai hộp thư điện tử công vụ năm 2027"
@@ -29,15 +25,7 @@ def test_draft_to_done_between_two_agencies(demo, login, live_server, tmp_path):
     pdf.write_bytes(make_pdf(subject))
 
     officer = login("chuyenvien.ubndtinh")
-    officer.goto(live_server.url + "/van-ban-di/soan-thao/")
-    officer.get_by_label("Loại văn bản").select_option("CV")
-    officer.get_by_label("Trích yếu").fill(subject)
-    officer.check(f'input[name=recipients][value="{RECIPIENT}"]')
-    officer.get_by_label("Tệp văn bản chính").set_input_files(str(pdf))
-    officer.get_by_role("button", name="Lưu dự thảo").click()
-    officer.get_by_role("button", name="Trình duyệt").click()
-    expect(officer.get_by_text("Chờ duyệt").first).to_be_visible()
-    document_url = officer.url
+    document_url = draft_and_submit(officer, live_server, subject=subject, recipient=RECIPIENT, pdf_path=pdf)
 
     leader = login("lanhdao.ubndtinh")
     leader.goto(document_url)

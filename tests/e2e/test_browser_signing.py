@@ -3,7 +3,6 @@ PKI, the clerk issues and applies the agency's signature, the recipient's clerk 
 valid; the issued PDF is then checked with pyHanko's own validator, outside our code."""
 
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from congvan.signing.models import TrustAnchor
+from tests.e2e.flows import draft_and_submit, open_item
 from tests.signing.conftest import make_decree30_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,10 +19,6 @@ RECIPIENT = "000.05.00.H21"
 LEADER = "Phạm Anh Tuấn"
 AGENCY = "Ủy ban nhân dân tỉnh Gia Lai"
 
-
-def open_item(page, live_server, subject: str):
-    page.goto(live_server.url + "/van-ban-den/")
-    page.get_by_role("link", name=re.compile(re.escape(subject[:40]))).first.click()
 
 
 def pyhanko_context():
@@ -50,15 +46,7 @@ def test_leader_signs_clerk_seals_recipient_sees_two_valid_signatures(demo, logi
     pdf.write_bytes(sample.data)
 
     officer = login("chuyenvien.ubndtinh")
-    officer.goto(live_server.url + "/van-ban-di/soan-thao/")
-    officer.get_by_label("Loại văn bản").select_option("CV")
-    officer.get_by_label("Trích yếu").fill(subject)
-    officer.check(f'input[name=recipients][value="{RECIPIENT}"]')
-    officer.get_by_label("Tệp văn bản chính").set_input_files(str(pdf))
-    officer.get_by_role("button", name="Lưu dự thảo").click()
-    officer.get_by_role("button", name="Trình duyệt").click()
-    expect(officer.get_by_text("Chờ duyệt").first).to_be_visible()
-    document_url = officer.url
+    document_url = draft_and_submit(officer, live_server, subject=subject, recipient=RECIPIENT, pdf_path=pdf)
 
     leader = login("lanhdao.ubndtinh")
     leader.goto(document_url)

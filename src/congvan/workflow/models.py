@@ -98,6 +98,8 @@ class IncomingItem(models.Model):
         indexes = [
             models.Index(fields=["agency", "state", "-arrived_at"], name="incoming_agency_state"),
             models.Index(fields=["agency", "-arrived_at", "-id"], name="incoming_agency_arrived"),  # the inbox
+            models.Index(fields=["agency"], condition=models.Q(revocation_pending=True),
+                         name="incoming_revocation_pending"),  # the clerk's dashboard count
         ]
         constraints = [
             models.UniqueConstraint(fields=["register", "arrival_number"], name="arrival_number_unique",
@@ -189,6 +191,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_key_unique",
                                                condition=~models.Q(key=""))]
+        # The unread count is shown on every page; a clerk accumulates tens of thousands of notifications.
+        indexes = [models.Index(fields=["person"], condition=models.Q(read_at__isnull=True),
+                                name="notification_unread")]
 
     def __str__(self) -> str:
         return self.text

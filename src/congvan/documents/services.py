@@ -127,6 +127,24 @@ def update_draft(person: Person, document: Document, *, recipients=None, **chang
     return document
 
 
+@transaction.atomic
+def save_draft(person: Person, document: Document | None = None, *, recipients=(), files=(), **fields) -> Document:
+    """Create (``document`` None) or edit a draft together with its files, in one transaction: a refused
+    file leaves no half-made draft. ``files`` are ``(name, stream, role)``; a file's refusal carries its
+    position in ``detail["file_index"]``."""
+    if document is None:
+        document = create_draft(person, recipients=recipients, **fields)
+    else:
+        update_draft(person, document, recipients=recipients, **fields)
+    for index, (name, stream, role) in enumerate(files):
+        try:
+            add_file(person, document, name, stream, role)
+        except ServiceError as exc:
+            exc.detail = {**exc.detail, "file_index": index, "file_name": name}
+            raise
+    return document
+
+
 def _extension(name: str) -> str:
     return ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
 

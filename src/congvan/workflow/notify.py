@@ -1,18 +1,14 @@
 """In-application notifications (the bell in the header)."""
 
-from django.db import IntegrityError, transaction
-
 from congvan.directory.models import Person, RoleGrant
 from congvan.workflow.models import Notification
 
 
 def notify(people, text: str, url: str = "", key: str = "") -> None:
-    for person in people:
-        try:
-            with transaction.atomic():
-                Notification.objects.create(person=person, text=text[:255], url=url, key=key)
-        except IntegrityError:  # this reminder was already given
-            pass
+    """One insert for everyone; a keyed reminder already given is skipped by the unique (person, key)."""
+    Notification.objects.bulk_create(
+        [Notification(person=person, text=text[:255], url=url, key=key) for person in people],
+        ignore_conflicts=True)
 
 
 def people_with_role(agency, role: str):

@@ -1,7 +1,6 @@
 """Outgoing documents (văn bản đi): list, compose and edit, detail with the per-recipient trail, actions, files."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -89,20 +88,24 @@ def _show_service_error(form: DraftForm, exc: ServiceError) -> None:
         form.add_error(None, message)
 
 
-def _attach(person, document: Document, form: DraftForm) -> list[DocumentFile]:
-    added = []
+def _uploads(form: DraftForm) -> list[tuple[str, object, str, str]]:
+    """The form's files as (name, stream, role, form field)."""
     uploads = [(form.cleaned_data.get("main_file"), DocumentFile.Role.MAIN, "main_file")]
     uploads += [(upload, DocumentFile.Role.ANNEX, "annexes") for upload in form.cleaned_data.get("annexes") or []]
-    for upload, role, field in uploads:
-        if not upload:
-            continue
-        try:
-            added.append(documents.add_file(person, document, upload.name, upload, role))
-        except ServiceError as exc:
-            exc.field = field
-            exc.message = f"{error_text(exc)} ({upload.name})"
-            raise
-    return added
+    return [(upload.name, upload, role, field) for upload, role, field in uploads if upload]
+
+
+def _save_draft(person, form: DraftForm, document: Document | None) -> Document:
+    uploads = _uploads(form)
+    try:
+        return documents.save_draft(person, document, recipients=form.cleaned_data["recipients"],
+                                    files=[(name, stream, role) for name, stream, role, _ in uploads],
+                                    **form.service_fields())
+    except ServiceError as exc:
+        if "file_index" in exc.detail:  # show the refusal next to the field the file came from
+            name, _, _, exc.field = uploads[exc.detail["file_index"]]
+            exc.message = f"{error_text(exc)} ({name})"
+        raise
 
 
 def _draft_form_page(request, form: DraftForm, document: Document | None):
@@ -121,10 +124,7 @@ def outgoing_create(request, person):
                      request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():  # a refused file leaves no half-made draft behind
-                document = documents.create_draft(person, recipients=form.cleaned_data["recipients"],
-                                                  **form.service_fields())
-                _attach(person, document, form)
+            document = _save_draft(person, form, None)
         except ServiceError as exc:
             _show_service_error(form, exc)
         else:
@@ -143,10 +143,7 @@ def outgoing_edit(request, person, pk):
                      request.FILES if request.method == "POST" else None, document=document)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                documents.update_draft(person, document, recipients=form.cleaned_data["recipients"],
-                                       **form.service_fields())
-                _attach(person, document, form)
+            _save_draft(person, form, document)
         except ServiceError as exc:
             _show_service_error(form, exc)
         else:

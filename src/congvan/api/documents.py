@@ -26,9 +26,8 @@ from congvan.api.schemas import (
 )
 from congvan.documents import services as documents
 from congvan.documents import storage
-from congvan.documents.models import Document
 from congvan.signing.models import FileSignatureCheck
-from congvan.workflow import outgoing, selectors
+from congvan.workflow import access, outgoing, selectors
 
 router = Router(tags=["documents"])
 
@@ -38,8 +37,8 @@ BINARY = {200: {"description": "Nội dung tệp (Content-Disposition: attachmen
 
 
 def _render(request, pk: int) -> dict:
-    """The document as it is now (the caller has just acted on it, so it is theirs to see)."""
-    return document_out(request, document_queryset(Document.objects.filter(pk=pk)).get())
+    """The document as it is now, read through the caller's scope like every other read."""
+    return document_out(request, document_queryset(access.visible_documents(request.auth).filter(pk=pk)).get())
 
 
 NULLABLE = {"due_date", "drafting_unit", "form"}  # null means "none" (form: chosen from the secrecy)

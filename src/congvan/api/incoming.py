@@ -21,7 +21,7 @@ from congvan.api.schemas import (
     note_out,
 )
 from congvan.errors import NotFound, ServiceError
-from congvan.workflow import incoming, selectors
+from congvan.workflow import access, incoming, selectors
 from congvan.workflow.models import IncomingItem
 
 router = Router(tags=["incoming"])
@@ -34,7 +34,7 @@ def _item(request, id: int) -> IncomingItem:
 
 
 def _render(request, pk: int) -> dict:
-    return item_detail_out(request, item_queryset(IncomingItem.objects.filter(pk=pk)).get())
+    return item_detail_out(request, item_queryset(access.visible_items(request.auth).filter(pk=pk)).get())
 
 
 @router.get("/inbox", response={200: list[ItemOut], ERROR_CODES: ErrorOut}, url_name="inbox")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "congvan.documents",
     "congvan.workflow",
     "congvan.signing",
+    "congvan.exchange",
     "congvan.web",
 ]
 
@@ -167,7 +168,16 @@ SIGNING_REQUIRED = {"1": True, "true": True, "yes": True, "on": True, "0": False
                     "off": False}.get(env("SIGNING_REQUIRED", "auto").strip().lower())
 TSA_URL = env("TSA_URL")  # RFC 3161 timestamp service: signatures become PAdES B-T when set
 OCSP_FETCH = env_bool("OCSP_FETCH", False)  # validation may fetch OCSP/CRL over the network
-PDFTOPPM = env("PDFTOPPM", "pdftoppm")  # Debian poppler-utils: page preview to place a signature by hand
+PDFTOPPM = env("PDFTOPPM", "pdftoppm")
+
+# Exchange between installations (issue 4, docs/exchange.md)
+EXCHANGE_POLL = float(env("EXCHANGE_POLL", "0.2"))  # seconds between two looks at the outbox and the hub when idle
+EXCHANGE_MAX_PACKAGE = int(env("EXCHANGE_MAX_PACKAGE", str(512 * 1024 * 1024)))
+EXCHANGE_MAX_ATTEMPTS = int(env("EXCHANGE_MAX_ATTEMPTS", "30"))  # 30 s, 2 min, 20 min, then hourly: about a day
+# Delays (seconds) between attempts to send a message, like Estonia's DHX; the last one repeats.
+EXCHANGE_BACKOFF = [float(x) for x in env("EXCHANGE_BACKOFF", "30,120,1200,3600").split(",") if x.strip()]
+EXCHANGE_SYNC = float(env("EXCHANGE_SYNC", "60"))  # seconds between two directory exchanges with the hub
+EXCHANGE_ZIP_ATTACHMENTS = env_bool("EXCHANGE_ZIP_ATTACHMENTS", True)  # like the VNPT SDK: each file zipped  # Debian poppler-utils: page preview to place a signature by hand
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

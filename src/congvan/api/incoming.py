@@ -56,7 +56,8 @@ def get_incoming(request, id: int):
 @router.post("/incoming/{id}/register", response=DETAIL, url_name="incoming_register")
 def register(request, id: int, payload: Body[RegisterIn | None] = None):
     """Vào sổ (clerk): the next số đến, status 03. Optional ``due_date`` (hạn giải quyết)."""
-    incoming.register(request.auth, _item(request, id), due_date=payload.due_date if payload else None)
+    incoming.register(request.auth, _item(request, id), due_date=payload.due_date if payload else None,
+                      signature_confirmed=bool(payload and payload.signature_confirmed))
     return _render(request, id)
 
 

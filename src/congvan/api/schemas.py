@@ -130,7 +130,7 @@ class DocumentOut(Schema):
     signer_competence: str
     return_reason: str
     revocation_reason: str
-    created_by: int
+    created_by: int | None  # null: received from another installation
     created_at: datetime
     files: list[FileOut]
 
@@ -191,6 +191,7 @@ def delivery_out(delivery: Delivery) -> dict:
 
 class RegisterIn(Schema):
     due_date: date | None = None
+    signature_confirmed: bool = False  # the clerk checked a document whose signature did not validate
 
 
 class AssignIn(Schema):

@@ -70,6 +70,38 @@ PEOPLE = {  # slug → (leader, position), (clerk), (officer), (officer 2)
               ("Nguyễn Đình Khang", "Công chức"), ("Kpă Thị Hiền", "Công chức")],
 }
 
+# Other installations, for exchange tests and demonstrations (``congvan demo --profile …``): another
+# province and a central body, each on its own installation.
+OTHER_PROFILES = {
+    "nghean": {
+        "domain": "nghean.example.vn", "place": "Nghệ An", "operator": "ubndtinh",
+        "agencies": [
+            ("ubndtinh", "000.00.00.H41", "Ủy ban nhân dân tỉnh Nghệ An", "UBND", "province",
+             [("VP", "Văn phòng"), ("KT", "Phòng Kinh tế")], []),
+            ("sonoivu", "000.05.00.H41", "Sở Nội vụ tỉnh Nghệ An", "SNV", "department",
+             [("VP", "Văn phòng"), ("TCBM", "Phòng Tổ chức, biên chế")], []),
+        ],
+        "people": {
+            "ubndtinh": [("Nguyễn Đức Trung", "Chủ tịch"), ("Hoàng Thị Thu Trang", "Văn thư"),
+                         ("Phan Văn Quế", "Chuyên viên"), ("Cao Thị Lài", "Chuyên viên")],
+            "sonoivu": [("Lê Đình Lý", "Giám đốc"), ("Thái Thị Mai", "Văn thư"),
+                        ("Hồ Sỹ Tiến", "Chuyên viên"), ("Đậu Thị Hằng", "Chuyên viên")],
+        },
+    },
+    "vpcp": {
+        "domain": "chinhphu.example.vn", "place": "Hà Nội", "operator": "vpcp",
+        "agencies": [
+            ("vpcp", "000.00.00.G22", "Văn phòng Chính phủ", "VPCP", "central",
+             [("TTĐT", "Cục Kiểm soát thủ tục hành chính"), ("TH", "Vụ Tổng hợp")], []),
+        ],
+        "people": {
+            "vpcp": [("Trần Văn Sơn", "Bộ trưởng, Chủ nhiệm"), ("Nguyễn Thị Ngọc Trâm", "Văn thư"),
+                     ("Lê Minh Khôi", "Chuyên viên"), ("Vũ Thu Thủy", "Chuyên viên")],
+        },
+    },
+}
+PROFILES = ("gialai", *OTHER_PROFILES)
+
 # Public holidays and make-up days (the operator maintains this list each year).
 CALENDAR = [
     (date(2026, 1, 1), "holiday", "Tết Dương lịch"),
@@ -92,29 +124,33 @@ def _user(username: str, full_name: str, email: str):
     return user
 
 
-def _person(username, agency, unit, full_name, position, roles, operator=False):
-    user = _user(username, full_name, f"{username}@{DOMAIN}")
+def _person(username, agency, unit, full_name, position, roles, operator=False, domain=DOMAIN):
+    user = _user(username, full_name, f"{username}@{domain}")
     person, _ = Person.objects.get_or_create(user=user, defaults={
         "agency": agency, "unit": unit, "full_name": full_name, "position": position,
-        "email": f"{username}@{DOMAIN}", "is_operator": operator, "publish_in_directory": "leader" in roles})
+        "email": f"{username}@{domain}", "is_operator": operator, "publish_in_directory": "leader" in roles})
     for role in roles:
         RoleGrant.objects.get_or_create(person=person, role=role)
     return person
 
 
 @transaction.atomic
-def load_demo(pki: bool = False) -> list[tuple[str, str, str]]:
+def load_demo(pki: bool = False, profile: str = "gialai") -> list[tuple[str, str, str]]:
     """Create the demo province if missing (idempotent). Returns (username, name, what) for printing.
 
-    ``pki``: also the demo PKI (congvan.signing), when no trust store exists yet, so the demo signs."""
+    ``pki``: also the demo PKI (congvan.signing), when no trust store exists yet, so the demo signs.
+    ``profile``: another installation's demo data (``OTHER_PROFILES``) instead of Gia Lai."""
+    other = OTHER_PROFILES.get(profile)
+    agencies, people = (other["agencies"], other["people"]) if other else (AGENCIES, PEOPLE)
+    domain, place = (other["domain"], other["place"]) if other else (DOMAIN, "Gia Lai")
     province = None
     accounts = []
-    for slug, code, name, short, level, units, history in AGENCIES:
+    for slug, code, name, short, level, units, history in agencies:
         agency, _ = Agency.objects.get_or_create(code=code, defaults={
             "slug": slug, "name": name, "short_name": short, "level": level, "parent": province,
-            "email": f"{slug}@{DOMAIN}", "place": "Gia Lai", "phone": "0269 3 8" + code[4:6] + " 123",
-            "address": "Quy Nhơn, Gia Lai" if slug != "pleiku" else "Pleiku, Gia Lai",
-            "website": f"https://{slug}.gialai.example.vn"})
+            "email": f"{slug}@{domain}", "place": place, "phone": "0269 3 8" + code[4:6] + " 123",
+            "address": (f"{place}" if other else "Quy Nhơn, Gia Lai" if slug != "pleiku" else "Pleiku, Gia Lai"),
+            "website": f"https://{slug}.{domain}"})
         if level == "province":
             province = agency
         unit_rows = [Unit.objects.get_or_create(agency=agency, short_name=u, defaults={"name": n})[0]
@@ -122,24 +158,25 @@ def load_demo(pki: bool = False) -> list[tuple[str, str, str]]:
         for old_code, old_name, until, note in history:
             AgencyHistory.objects.get_or_create(agency=agency, code=old_code, defaults={
                 "name": old_name, "valid_until": until, "note": note})
-        (leader, lpos), (clerk, cpos), (officer, opos), (officer2, o2pos) = PEOPLE[slug]
-        _person(f"lanhdao.{slug}", agency, unit_rows[0], leader, lpos, ["leader"])
-        _person(f"vanthu.{slug}", agency, unit_rows[0], clerk, cpos, ["clerk", "admin"])
-        _person(f"chuyenvien.{slug}", agency, unit_rows[0], officer, opos, ["officer"])
-        _person(f"chuyenvien2.{slug}", agency, unit_rows[-1], officer2, o2pos, ["officer"])
+        (leader, lpos), (clerk, cpos), (officer, opos), (officer2, o2pos) = people[slug]
+        _person(f"lanhdao.{slug}", agency, unit_rows[0], leader, lpos, ["leader"], domain=domain)
+        _person(f"vanthu.{slug}", agency, unit_rows[0], clerk, cpos, ["clerk", "admin"], domain=domain)
+        _person(f"chuyenvien.{slug}", agency, unit_rows[0], officer, opos, ["officer"], domain=domain)
+        _person(f"chuyenvien2.{slug}", agency, unit_rows[-1], officer2, o2pos, ["officer"], domain=domain)
         accounts += [(f"lanhdao.{slug}", leader, f"lãnh đạo — {name}"),
                      (f"vanthu.{slug}", clerk, f"văn thư — {name}"),
                      (f"chuyenvien.{slug}", officer, f"chuyên viên — {name}")]
-    for slug, code, name, short, level in REMOTE:
+    for slug, code, name, short, level in ([] if other else REMOTE):
         Agency.objects.get_or_create(code=code, defaults={
             "slug": slug, "name": name, "short_name": short, "level": level, "is_local": False,
             "place": "Hà Nội", "email": f"{slug}@chinhphu.example.vn"})
-    operator_agency = Agency.objects.get(slug="sokhcn")
-    _person("quantri", operator_agency, None, "Nguyễn Hoàng Minh", "Quản trị hệ thống", ["admin"], operator=True)
-    accounts.insert(0, ("quantri", "Nguyễn Hoàng Minh", "quản trị toàn tỉnh (Sở Khoa học và Công nghệ)"))
+    operator_agency = Agency.objects.get(slug=other["operator"] if other else "sokhcn")
+    _person("quantri", operator_agency, None, "Nguyễn Hoàng Minh", "Quản trị hệ thống", ["admin"], operator=True,
+            domain=domain)
+    accounts.insert(0, ("quantri", "Nguyễn Hoàng Minh", f"quản trị hệ thống ({operator_agency.name})"))
     for day, kind, label in CALENDAR:
         CalendarDay.objects.get_or_create(date=day, defaults={"kind": kind, "name": label})
-    audit.record("demo.load", agency=province, agencies=len(AGENCIES) + len(REMOTE))
+    audit.record("demo.load", agency=province, agencies=len(agencies), profile=profile)
     if pki:  # signing (issue 3): certificates for the demo leaders and agencies
         from congvan.signing.services import load_demo_pki
 

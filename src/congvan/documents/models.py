@@ -122,7 +122,8 @@ class Document(models.Model):
     recipients = models.ManyToManyField(Agency, blank=True, related_name="addressed_documents",
                                         verbose_name="nơi nhận")
     recipients_note = models.TextField("nơi nhận khác (ghi trên văn bản)", blank=True)
-    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="drafted_documents")
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="drafted_documents")  # null: received from another installation
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
@@ -144,6 +145,8 @@ class Document(models.Model):
     copies = models.PositiveSmallIntegerField("số lượng bản", null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # edXML DocumentId "{code},{yyyy/MM/dd},{số/ký hiệu}": set when the document first travels by exchange
+    exchange_id = models.CharField("mã văn bản liên thông", max_length=300, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -128,8 +128,15 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
     document.save(update_fields=["register", "number", "notation", "state", "issued_at", "issued_by", "form"])
     audit.record("document.issue", actor=person, obj=document, notation=document.notation,
                  register=register.pk, recipients=[a.code for a in recipients], form=document.form)
+    remote = []
     for recipient in recipients:
-        create_delivery(document, recipient, channel_for(document, recipient))
+        delivery = create_delivery(document, recipient, channel_for(document, recipient))
+        if delivery.channel == Channel.EXCHANGE:
+            remote.append(recipient)
+    if remote:  # one edXML package for every recipient on other installations, sent by the worker
+        from congvan.exchange.outbound import enqueue_document
+
+        enqueue_document(document, remote)
     return document
 
 

@@ -1,13 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from congvan.directory.demo import PASSWORD, load_demo
+from congvan.directory.demo import PASSWORD, PROFILES, load_demo
 
 
 class Command(BaseCommand):
     help = "Nạp tỉnh mẫu (Gia Lai) với các tài khoản thử nghiệm. Chạy lại không tạo trùng."
 
-    def handle(self, *args, **options):
-        accounts = load_demo(pki=True)
+    def add_arguments(self, parser):
+        parser.add_argument("--profile", choices=PROFILES, default="gialai",
+                            help="dữ liệu mẫu của hệ thống khác (để thử liên thông): nghean, vpcp")
+
+    def handle(self, *args, profile="gialai", **options):
+        accounts = load_demo(pki=True, profile=profile)
         self.stdout.write(self.style.SUCCESS(f"Đã nạp tỉnh mẫu. Mật khẩu mọi tài khoản: {PASSWORD}"))
         for username, name, what in accounts:
             self.stdout.write(f"  {username:<24} {name} ({what})")

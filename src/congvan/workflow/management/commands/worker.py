@@ -21,8 +21,15 @@ def schedule_daily(stop: threading.Event, interval: float = 60.0) -> None:
         stop.wait(interval)
 
 
+def exchange_loop(stop: threading.Event) -> None:
+    """Send and receive edXML packages (issue 4) beside the task queue, in the same process."""
+    from congvan.exchange.runner import Runner
+
+    Runner().run(stop)
+
+
 class Command(BaseCommand):
-    help = "Chạy tiến trình xử lý nền: hàng đợi tác vụ và nhắc hạn xử lý hằng ngày."
+    help = "Chạy tiến trình xử lý nền: hàng đợi tác vụ, liên thông văn bản và nhắc hạn xử lý hằng ngày."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="giây giữa hai lần kiểm tra hàng đợi")
@@ -31,6 +38,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         scheduler = threading.Thread(target=schedule_daily, args=(stop,), daemon=True, name="scheduler")
         scheduler.start()
+        threading.Thread(target=exchange_loop, args=(stop,), daemon=True, name="exchange").start()
         try:
             call_command("db_worker", interval=options["interval"], reload=False, startup_delay=False)
         finally:

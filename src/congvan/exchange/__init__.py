@@ -1,0 +1,1 @@
+"""Exchange between installations: edXML codec, packages, hub."""

@@ -1,0 +1,142 @@
+"""The exchange loop run by ``congvan worker``: send the outbox, take in what waits at the hub, keep the
+directory in step; on a hub with an upstream, also relay to and from the upstream hub."""
+
+import logging
+import os
+import tempfile
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from congvan.exchange import client as clients
+from congvan.exchange import directory, hub, inbound, outbound
+from congvan.exchange.models import HubMessage, Node
+
+log = logging.getLogger(__name__)
+
+
+def receive(client, limit: int = 100) -> int:
+    """Fetch, process and acknowledge what waits for this node; a crash before the ack means the hub
+    offers the message again, and the inbox recognises it."""
+    count = 0
+    for message in client.pending(limit):
+        fd, path = tempfile.mkstemp(prefix="in-", suffix=".edxml", dir=inbound.spool_dir())
+        try:
+            with os.fdopen(fd, "wb") as dest:
+                client.fetch(message.id, dest)
+            inbox = inbound.process(path, message_id=message.message_id, hub_id=message.id,
+                                    from_node=message.from_node, to_codes=message.to_codes)
+        finally:
+            os.unlink(path)
+        if inbox.state == inbox.State.REFUSED:
+            client.ack(message.id, "fail", f"{inbox.error_code}: {inbox.error}")
+        else:
+            client.ack(message.id, "done")
+        count += 1
+    return count
+
+
+def relay_up(upstream, limit: int = 50) -> int:
+    """Hub with an upstream: forward what is addressed to codes the hub does not route itself."""
+    me = Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
+    sent = 0
+    for message in HubMessage.objects.filter(recipient=me, state=HubMessage.State.PENDING,
+                                             next_attempt_at__lte=timezone.now())[:limit]:
+        try:
+            from congvan.documents import storage
+
+            upstream.send(message_id=str(message.message_id), from_code=message.from_code,
+                          to_codes=message.to_codes, message_type=message.message_type,
+                          path=str(storage.blob_path(message.blob_id)))
+        except clients.ClientError as exc:
+            attempts = message.attempts + 1
+            dead = exc.permanent or attempts >= settings.EXCHANGE_MAX_ATTEMPTS
+            HubMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts, reason=exc.message[:2000], next_attempt_at=timezone.now() + outbound.backoff(attempts),
+                state=HubMessage.State.DEAD if dead else HubMessage.State.PENDING)
+            break
+        HubMessage.objects.filter(pk=message.pk).update(state=HubMessage.State.DONE, acked_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def relay_down(upstream, limit: int = 100) -> int:
+    """Hub with an upstream: take what the upstream holds for this hub into the local store for routing."""
+    me = Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
+    count = 0
+    for message in upstream.pending(limit):
+        fd, path = tempfile.mkstemp(prefix="up-", dir=inbound.spool_dir())
+        try:
+            with os.fdopen(fd, "wb") as dest:
+                upstream.fetch(message.id, dest)
+            with open(path, "rb") as body:
+                hub.accept(me, message_id=message.message_id, from_code=message.from_code,
+                           to_codes=message.to_codes, message_type=message.message_type, stream=body, length=None)
+            upstream.ack(message.id, "done")
+        except hub.HubError as exc:
+            upstream.ack(message.id, "fail", exc.message)
+        finally:
+            os.unlink(path)
+        count += 1
+    return count
+
+
+class Runner:
+    """One pass = send due outbox messages, receive pending ones, relay for a hub; sync the directory
+    every ``sync_every`` seconds. Errors are logged and retried on the next pass."""
+
+    def __init__(self, poll: float | None = None, sync_every: float | None = None):
+        self.poll = settings.EXCHANGE_POLL if poll is None else poll
+        self.sync_every = settings.EXCHANGE_SYNC if sync_every is None else sync_every
+        self._last_sync = 0.0
+        self.client = None
+        self.upstream = None
+
+    def configured(self) -> bool:
+        if self.client is None:
+            self.client = clients.for_this_node()
+            self.upstream = clients.upstream_client()
+        return self.client is not None
+
+    def once(self) -> int:
+        if not self.configured():
+            time.sleep(min(5.0, self.poll * 25))  # not set up yet: look again now and then
+            return 0
+        work = 0
+        if time.monotonic() - self._last_sync > self.sync_every:
+            try:
+                directory.sync(self.client, self.upstream)
+                self._last_sync = time.monotonic()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("exchange: directory sync failed: %s", exc)
+        for step in (lambda: outbound.drain(self.client), lambda: receive(self.client)):
+            try:
+                work += step()
+            except clients.ClientError as exc:  # the hub is down: try again shortly, without hammering it
+                log.warning("exchange: %s", exc.message)
+                time.sleep(min(2.0, settings.EXCHANGE_BACKOFF[0]))
+                break
+        if self.upstream is not None:
+            for step in (lambda: relay_up(self.upstream), lambda: relay_down(self.upstream)):
+                try:
+                    work += step()
+                except clients.ClientError as exc:
+                    log.warning("exchange upstream: %s", exc.message)
+        return work
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                work = self.once()
+            except Exception:  # noqa: BLE001 - the loop must survive anything and retry
+                log.exception("exchange: pass failed")
+                self.client = None
+                work = 0
+                stop.wait(1.0)
+            if not work:
+                stop.wait(self.poll)
+

@@ -27,7 +27,7 @@ TEST_DEBS := $(RUN_DEBS) chromium postgresql postgresql-contrib gettext softhsm2
 
 LINT_PATHS := $(wildcard src tests bench)
 PYTEST_ARGS ?=
-PYTEST_SQLITE_ARGS ?= -n 2
+PYTEST_SQLITE_ARGS ?= -n 2 --dist loadgroup
 PYTEST_POSTGRES_ARGS ?=
 TEST_TIMEOUT ?= 900
 BENCH_ARGS ?=

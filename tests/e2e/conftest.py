@@ -5,6 +5,7 @@ import os
 import pytest
 
 from tests.conftest import require_tool
+from tests.e2e.installations import three_installations  # noqa: F401 - a session fixture for the exchange tests
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium's background calls to Google fail on a closed network: switch them off (RECIPES §7).

@@ -25,6 +25,15 @@ class Command(BaseCommand):
             call_command("demo")
         elif not options["no_demo"]:
             call_command("demo")  # idempotent: prints the accounts again
+        from congvan.exchange import identity
+
+        if identity.self_node() is None:  # this installation's node on the exchange (its own hub until joined)
+            from django.conf import settings
+            from django.utils.text import slugify
+
+            from congvan.text import fold
+
+            call_command("exchange", "init", "--node", slugify(fold(settings.PROVINCE_NAME)) or "congvan")
         command = [sys.executable, "-m", "congvan.cli"]
         processes = [
             subprocess.Popen([*command, "serve", "--bind", options["bind"]]),

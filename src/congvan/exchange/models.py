@@ -92,6 +92,9 @@ class HubMessage(models.Model):
                                                name="hubmessage_once_per_recipient")]
         indexes = [models.Index(fields=["recipient", "state", "created_at"], name="hubmessage_pending")]
 
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.from_code} → {self.recipient_id} ({self.state})"
+
 
 class OutboxMessage(models.Model):
     """Transactional outbox (hộp thư đi): written in the same transaction as the business change,
@@ -124,6 +127,9 @@ class OutboxMessage(models.Model):
         ordering = ["created_at"]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
 
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.status_code} → {', '.join(self.to_codes)} ({self.state})"
+
 
 class InboxMessage(models.Model):
     """What this node received from the hub, with the outcome: the transport's idempotency key
@@ -153,3 +159,6 @@ class InboxMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.from_code} {self.document_id} ({self.state})"

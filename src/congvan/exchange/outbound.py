@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from congvan import audit
@@ -93,9 +93,11 @@ def due(limit: int = 50) -> list[OutboxMessage]:
     pending for the same delivery (or, for a take-back, behind the document's package): the other side
     must see statuses in the order they happened, whatever the retries."""
     pending = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
-    earlier = pending.filter(created_at__lt=OuterRef("created_at")).filter(
-        Q(delivery_id=OuterRef("delivery_id")) | Q(message_type="edoc", document_id=OuterRef("document_id")))
-    return list(pending.filter(next_attempt_at__lte=timezone.now()).exclude(Exists(earlier))
+    before = pending.filter(created_at__lt=OuterRef("created_at"))  # two EXISTS, each on its own index
+    same_delivery = before.filter(delivery_id=OuterRef("delivery_id"))
+    document_package = before.filter(message_type="edoc", document_id=OuterRef("document_id"))
+    return list(pending.filter(next_attempt_at__lte=timezone.now())
+                .exclude(Exists(same_delivery)).exclude(Exists(document_package))
                 .select_related("document__agency", "delivery__recipient").order_by("created_at")[:limit])
 
 

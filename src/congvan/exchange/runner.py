@@ -112,9 +112,13 @@ class Runner:
                 self._last_sync = time.monotonic()
             except Exception as exc:  # noqa: BLE001
                 log.warning("exchange: directory sync failed: %s", exc)
-        for step in (lambda: outbound.drain(self.client), lambda: receive(self.client)):
+        for name, step in (("sent", lambda: outbound.drain(self.client)), ("received", lambda: receive(self.client))):
+            started = time.monotonic()
             try:
-                work += step()
+                done = step()
+                work += done
+                if done:
+                    log.debug("exchange: %s %d in %.0f ms", name, done, (time.monotonic() - started) * 1000)
             except clients.ClientError as exc:  # the hub is down: try again shortly, without hammering it
                 log.warning("exchange: %s", exc.message)
                 time.sleep(min(2.0, settings.EXCHANGE_BACKOFF[0]))

@@ -29,7 +29,7 @@ LINT_PATHS := $(wildcard src tests bench)
 PYTEST_ARGS ?=
 PYTEST_SQLITE_ARGS ?= -n 2 --dist loadgroup
 PYTEST_POSTGRES_ARGS ?=
-TEST_TIMEOUT ?= 900
+TEST_TIMEOUT ?= 1500
 BENCH_ARGS ?=
 
 .PHONY: run test lint bench clean deps-run deps-test test-sqlite test-postgres

@@ -60,7 +60,8 @@ def received(inst, sender: str) -> tuple[int, int]:
 def acknowledged(inst) -> int:
     [(count,)] = sql(inst, """
         SELECT count(*) FROM workflow_delivery v JOIN documents_document d ON d.id = v.document_id
-        WHERE d.notation LIKE '%/TEST-%' AND v.status = '01' AND v.channel = 'exchange'""")
+        JOIN directory_agency a ON a.id = d.agency_id
+        WHERE a.is_local AND d.notation LIKE '%/TEST-%' AND v.status = '01' AND v.channel = 'exchange'""")
     return count
 
 
@@ -103,5 +104,6 @@ def test_nothing_lost_nothing_doubled_when_the_hub_dies(three_installations):
         trouble.join()
     assert received(nghean, VPCP) == (PER_SIDE, PER_SIDE)  # exactly once
     assert received(vpcp, B_PROVINCE) == (PER_SIDE, PER_SIDE)
+    assert acknowledged(nghean) == acknowledged(vpcp) == PER_SIDE  # every status 01 came back
     assert sql(hub, "SELECT count(*) FROM exchange_hubmessage WHERE state = 'pending'") == [(0,)]
     assert sql(hub, "SELECT count(*) FROM exchange_hubmessage WHERE state IN ('failed', 'dead')") == [(0,)]

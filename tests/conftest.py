@@ -113,3 +113,14 @@ def _postgres_run_is_on_postgres(request):
     if os.environ.get("CONGVAN_TEST_POSTGRES") and not os.environ.get("CONGVAN_DATABASE_URL", "").startswith(
             ("postgres://", "postgresql://")):
         pytest.fail("CONGVAN_TEST_POSTGRES=1 but CONGVAN_DATABASE_URL is not a postgres:// URL", pytrace=False)
+
+
+def pytest_collection_modifyitems(items):
+    """Long multi-installation tests first (they set the suite's length), browser tests last: Playwright's
+    sync API leaves an event loop running in the worker, where pyHanko's synchronous calls cannot run."""
+    def order(item) -> int:
+        if item.get_closest_marker("xdist_group"):
+            return 0
+        return 2 if {"browser", "page", "login"} & set(getattr(item, "fixturenames", ())) else 1
+
+    items.sort(key=order)

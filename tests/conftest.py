@@ -121,6 +121,6 @@ def pytest_collection_modifyitems(items):
     def order(item) -> int:
         if item.get_closest_marker("xdist_group"):
             return 0
-        return 2 if {"browser", "page", "login"} & set(getattr(item, "fixturenames", ())) else 1
+        return 2 if "browser" in getattr(item, "fixturenames", ()) else 1
 
     items.sort(key=order)

@@ -96,7 +96,7 @@ def test_nothing_lost_nothing_doubled_when_the_hub_dies(three_installations):
                     and not left_in_outbox(nghean) and not left_in_outbox(vpcp))
 
         wait_for("2 000 packages and their statuses", lambda: not trouble.is_alive() and finished(),
-                 timeout=480, interval=2,
+                 timeout=900, interval=2,
                  on_timeout=lambda: (f"nghean got {received(nghean, VPCP)}, vpcp got {received(vpcp, B_PROVINCE)}; "
                                      f"01 back: {acknowledged(nghean)}/{acknowledged(vpcp)}; outbox left "
                                      f"{left_in_outbox(nghean)}/{left_in_outbox(vpcp)}\n" + vpcp.log("worker.log")))

@@ -16,8 +16,8 @@ Each installation is a real process with its own data directory and, on PostgreS
    seconds of this client, the server, PostgreSQL and the rest of the machine (other load skews the figure).
 2. Bare HTTP (RECIPES §11): gunicorn, same workers/threads, a WSGI app that reads the body and answers 201;
    the same package POSTed N times by the same threads. The hub serves 3 requests per package plus the lists.
-3. Issue → 01: gialai (the hub) and vpcp from tests/e2e/installations.py, polling every ``--poll`` s (the
-   product's default); documents drafted, approved and issued one by one through the REST API, timed from the
+3. Issue → 01: gialai (the hub) and vpcp from tests/e2e/installations.py, polling every ``--poll`` s and
+   syncing the directory every 60 s (the product's defaults); documents drafted, approved and issued one by one through the REST API, timed from the
    issue call returning to the delivery showing "01".
 
 Targets: ≥ 300 packages/s through the hub on PostgreSQL; issue → 01 p95 ≤ 1 s.
@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -65,12 +66,15 @@ PG_MARKER = "created by bench/exchange.py; dropped when it ends"
 TICK = os.sysconf("SC_CLK_TCK")
 DB = "sqlite"
 BARE_APP = """
+PACKAGE, ANSWER = open("package.edxml", "rb").read(), b'{"ids": ["x"], "duplicate": false, "state": "done"}'
+
+
 def app(environ, start_response):
     stream, left = environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0)
     while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
         left -= len(chunk)
-    body = b'{"ids": ["x"], "duplicate": false}'
-    start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    body = PACKAGE if environ["REQUEST_METHOD"] == "GET" else ANSWER
+    start_response("200 OK", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
     return [body]
 """
 
@@ -184,9 +188,10 @@ def build_package(signer: edxml.NodeSigner, pdf: bytes) -> bytes:
 
 
 def pump(url: str, package: bytes, n: int, senders: int, send_token: str, fetchers: int = 0,
-         receive_token: str = "", limit: int = 200) -> dict:
+         receive_token: str = "", limit: int = 200, cycle: bool = False) -> dict:
     """``senders`` threads send ``n`` packages; with ``fetchers``, a lister thread and ``fetchers`` threads
-    take them in. Returns the counts and the wall time from the first send to the last ack (or send)."""
+    take them in; with ``cycle`` (bare HTTP), each send is followed by a fetch and an ack in the same thread.
+    Returns the counts and the wall time from the first send to the last ack (or send)."""
     lock, done, errors, todo = threading.Lock(), threading.Event(), [], queue.Queue()
     counts = {"issued": 0, "sent": 0, "acked": 0, "lists": 0}
 
@@ -212,6 +217,9 @@ def pump(url: str, package: bytes, n: int, senders: int, send_token: str, fetche
                 path.write_bytes(package + f"<!-- {message_id} -->\n".encode())
                 client.send(message_id=message_id, from_code=SENDER_CODE, to_codes=[VPCP], message_type="edoc",
                             path=str(path))
+                if cycle:
+                    client.fetch(message_id, io.BytesIO())
+                    client.ack(message_id, "done")
                 count("sent")
         except Exception as exc:  # noqa: BLE001 - reported by the main thread
             failed(exc)
@@ -291,7 +299,9 @@ def measured(label: str, server: subprocess.Popen, run, n: int) -> dict:
     cpu = dict(zip(("client", "server", "postgres", "others"), (b - a for a, b in zip(before, after, strict=True)),
                    strict=True))
     cpu["others"] -= cpu["client"] + cpu["server"] + cpu["postgres"]
-    cpu = {k: round(v, 2) for k, v in cpu.items()} | {"available": round(result["elapsed"] * os.cpu_count(), 2)}
+    available = result["elapsed"] * os.cpu_count()
+    cpu = {k: round(v, 2) for k, v in cpu.items()} | {"available": round(available, 2),
+                                                      "others_share": round(cpu["others"] / available, 2)}
     say(f"{label}: {result} cpu_s={cpu}")
     return result | {"cpu_s": cpu, "server_cpu_ms_per_package": round(cpu["server"] * 1000 / n, 1)}
 
@@ -311,6 +321,7 @@ def bench_throughput(args, dbs: Databases | None) -> None:
     package = build_package(signer, pdf_of(100_000))
     say(f"package: {len(package)} bytes (100 KB PDF, zipped and base64 in a signed edXML)")
     (WORK / "bare_app.py").write_text(BARE_APP)
+    (WORK / "package.edxml").write_bytes(package)
     bare_port, best = free_port(), (0.0, "")
     for combo in args.combos.split(","):
         workers, threads = combo.split("x")
@@ -343,13 +354,18 @@ def bench_throughput(args, dbs: Databases | None) -> None:
             run = partial(pump, f"http://127.0.0.1:{bare_port}", package, senders=args.senders, send_token="-")
             run(warm_up)
             b = measured(f"bare {combo}", bare, run, args.packages)
+            run = partial(run, senders=args.senders + args.fetchers, cycle=True)
+            c = measured(f"bare cycles {combo}", bare, run, args.packages)
         finally:
             Installation._kill(bare)
-        bare_rate = args.packages / b["elapsed"]
-        emit("bare.posts_per_s", round(bare_rate, 1), "requests/s", None, **shape, cpu_s=b["cpu_s"],
+        posts, cycles = args.packages / b["elapsed"], args.packages / c["elapsed"]
+        emit("bare.posts_per_s", round(posts, 1), "requests/s", None, **shape, cpu_s=b["cpu_s"],
              detail="gunicorn + a WSGI app reading the body; the same package and client threads")
-        emit("hub_vs_bare", round(rate / bare_rate, 3), "ratio", None, **shape,
+        emit("hub_vs_bare", round(rate / posts, 3), "ratio", None, **shape,
              detail=f"hub packages/s ÷ bare POSTs/s; the hub serves {requests:.2f} requests per package")
+        emit("bare.cycles_per_s", round(cycles, 1), "packages/s", None, **shape, cpu_s=c["cpu_s"],
+             detail=f"{args.senders + args.fetchers} threads each POST the package, GET it back, POST an ack")
+        emit("hub_vs_bare_cycles", round(rate / cycles, 3), "ratio", None, **shape)
         best = max(best, (rate, combo))
     emit("hub.packages_per_s.best", round(best[0], 1), "packages/s", f">= {THROUGHPUT_TARGET:g}", combo=best[1])
 
@@ -371,9 +387,11 @@ def arrived(api, doc_id: int) -> bool:
 def bench_latency(args, dbs: Databases | None) -> None:
     a, c = (Installation(WORK, node, node, poll=args.poll) for node in ("gialai", "vpcp"))
     for inst in (a, c):
+        inst.env["CONGVAN_EXCHANGE_SYNC"] = "60"  # the product's default (the harness syncs every second)
         if dbs:
             inst.env["CONGVAN_DATABASE_URL"] = dbs.fresh(f"bench_exchange_{inst.node}")
-        inst.setup()
+    with ThreadPoolExecutor() as pool:  # migrate, demo, exchange init: both at once
+        list(pool.map(Installation.setup, (a, c)))
     connect(a, c)
     latencies, issue_s = [], []
     try:
@@ -381,8 +399,9 @@ def bench_latency(args, dbs: Databases | None) -> None:
             inst.start()
         for inst, clerk, code in ((a, "vanthu.ubndtinh", VPCP), (c, "vanthu.vpcp", PROVINCE_A)):
             api = inst.api(clerk)
-            wait_for(f"the directory at {inst.node}", lambda api=api, code=code: code in {
-                x["code"] for x in api.get("/agencies")}, on_timeout=lambda inst=inst: inst.log("worker.log"))
+            wait_for(f"the directory at {inst.node}", lambda inst=inst, api=api, code=code: inst.cli(
+                "exchange", "sync") and code in {x["code"] for x in api.get("/agencies")}, interval=0.5,
+                on_timeout=lambda inst=inst: inst.log("worker.log"))
         apis = {role: a.api(f"{role}.ubndtinh") for role in ("chuyenvien", "lanhdao", "vanthu")}
         pdf = pdf_of(100_000)
         for i in range(args.documents + 3):  # the first three warm both installations up
@@ -436,6 +455,7 @@ def main() -> None:
             bench_throughput(args, dbs)
         if "latency" not in args.skip:
             bench_latency(args, dbs)
+        emit("load_average_1m.end", round(os.getloadavg()[0], 2), "", None, cpus=os.cpu_count())
     finally:
         if dbs:
             dbs.drop_all()

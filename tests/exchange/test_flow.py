@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from congvan.exchange import edxml, inbound, outbound
+from congvan.exchange import edxml, identity, inbound, outbound
 from congvan.exchange.models import InboxMessage, OutboxMessage
 from congvan.workflow.models import Channel, Delivery, IncomingItem
 from tests.exchange.conftest import VPCP, package_from_vpcp, vpcp_org
@@ -166,7 +166,7 @@ def test_replace_package_withdraws_the_replaced_document(node, deliver):
 
 
 def spool_is_empty() -> bool:
-    return not [n for n in os.listdir(inbound.spool_dir()) if not n.startswith(".")]
+    return not [n for n in os.listdir(identity.spool_dir()) if not n.startswith(".")]
 
 
 def test_package_for_an_agency_not_hosted_here_is_refused(node, deliver):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from congvan.documents import storage
-from congvan.exchange import hub
+from congvan.exchange import hub, identity
 from congvan.exchange.models import Node
 
 CHUNK = 1024 * 1024
@@ -168,22 +168,14 @@ class LocalHubClient:
 
 def for_this_node():
     """The client this installation uses: HTTP to its hub, or in-process if it is the hub itself."""
-    from congvan.exchange import identity
-
     upstream = identity.hub_node()
-    if upstream is not None and not is_hub():
+    if upstream is not None and not identity.is_hub():
         return HttpHubClient(upstream.url, upstream.token)
     me = identity.self_node()
     return LocalHubClient(me) if me else None
 
 
-def is_hub() -> bool:
-    return Node.objects.filter(kind=Node.Kind.PEER).exists()
-
-
 def upstream_client():
     """A hub's connection to its own upstream hub, if it has one."""
-    from congvan.exchange import identity
-
     upstream = identity.hub_node()
-    return HttpHubClient(upstream.url, upstream.token) if upstream and is_hub() else None
+    return HttpHubClient(upstream.url, upstream.token) if upstream and identity.is_hub() else None

@@ -4,6 +4,7 @@ others (with their installations' certificates, pinned for verifying packages)."
 from django.db import transaction
 
 from congvan.directory.models import Agency
+from congvan.exchange import identity
 from congvan.exchange.models import Node, Route
 
 
@@ -20,47 +21,58 @@ def sync(client, upstream=None) -> dict:
         upstream.put_directory(local_agencies() + [
             {"code": r.agency_code, "name": r.agency_name, **r.details}
             for r in Route.objects.exclude(node__kind__in=[Node.Kind.REMOTE, Node.Kind.SELF])])
-        learnt += learn(upstream.directory(), via_upstream=True)
+        learnt += learn(upstream.directory())
     return {"pushed": pushed, "learnt": learnt}
 
 
+def remote_agency(code: str, name: str, **fields) -> Agency:
+    """An agency hosted on another installation, as this one records it (not local, a slug from its code)."""
+    level = fields.pop("level", "")
+    return Agency.objects.create(
+        code=code, slug=("lt-" + code.lower().replace(".", "-"))[:40], name=(name or code)[:255],
+        short_name=(fields.pop("short_name", "") or name or code)[:20], is_local=False,
+        level=level if level in Agency.Level.values else Agency.Level.OTHER, **fields)
+
+
 @transaction.atomic
-def learn(listing: dict, via_upstream: bool = False) -> int:
+def learn(listing: dict) -> int:
     """Remote agencies become selectable recipients; remote nodes' certificates are kept for pinning."""
-    me = Node.objects.filter(kind=Node.Kind.SELF).values_list("name", flat=True).first()
-    nodes = {}
+    me = identity.self_node()
+    me = me.name if me else None
+    entries = [e for e in listing.get("agencies", []) if e.get("code") and e.get("node") != me]
+    nodes = {n.name: n for n in Node.objects.filter(name__in=[e["name"] for e in listing.get("nodes", [])])}
     for entry in listing.get("nodes", []):
-        if entry["name"] == me:
+        name, certificate = entry["name"], entry.get("certificate", "")
+        node = nodes.get(name)
+        if name == me:
             continue
-        node = Node.objects.filter(name=entry["name"]).first()
         if node is None:
-            node = Node.objects.create(name=entry["name"], kind=Node.Kind.REMOTE, title=entry.get("title", ""),
-                                       certificate=entry.get("certificate", ""))
-        elif node.kind == Node.Kind.REMOTE and node.certificate != entry.get("certificate", ""):
-            node.certificate = entry.get("certificate", "")
+            nodes[name] = Node.objects.create(name=name, kind=Node.Kind.REMOTE, title=entry.get("title", ""),
+                                              certificate=certificate)
+        elif node.kind == Node.Kind.REMOTE and node.certificate != certificate:
+            node.certificate = certificate
             node.save(update_fields=["certificate"])
-        nodes[node.name] = node
+    codes = [e["code"] for e in entries]
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+    routes = {r.agency_code: r for r in Route.objects.filter(agency_code__in=codes).select_related("node")}
     count = 0
-    for entry in listing.get("agencies", []):
-        code, node = entry.get("code"), nodes.get(entry.get("node"))
-        if not code or entry.get("node") == me:
-            continue
-        agency = Agency.objects.filter(code=code).first()
+    for entry in entries:
+        code, node = entry["code"], nodes.get(entry.get("node"))
+        agency = agencies.get(code)
         if agency is None:
-            Agency.objects.create(
-                code=code, slug=("lt-" + code.lower().replace(".", "-"))[:40], name=entry.get("name") or code,
-                short_name=(entry.get("short_name") or code)[:20], is_local=False,
-                level=entry.get("level") if entry.get("level") in Agency.Level.values else Agency.Level.OTHER,
-                email=entry.get("email", ""), address=entry.get("address", "")[:255], place=entry.get("place", "")[:80])
+            remote_agency(code, entry.get("name", ""), short_name=entry.get("short_name", ""),
+                          level=entry.get("level", ""), email=entry.get("email", ""),
+                          address=entry.get("address", "")[:255], place=entry.get("place", "")[:80])
             count += 1
         elif not agency.is_local and agency.name != entry.get("name", agency.name):
             agency.name = entry["name"]
             agency.save(update_fields=["name"])
-        if node is not None:
-            route = Route.objects.filter(agency_code=code).select_related("node").first()
-            if route is None:
-                Route.objects.create(agency_code=code, node=node, agency_name=entry.get("name", ""))
-            elif route.node.kind == Node.Kind.REMOTE and route.node_id != node.pk:
-                route.node = node
-                route.save(update_fields=["node"])
+        if node is None or node.name == me:
+            continue
+        route = routes.get(code)
+        if route is None:
+            Route.objects.create(agency_code=code, node=node, agency_name=entry.get("name", ""))
+        elif route.node.kind == Node.Kind.REMOTE and route.node_id != node.pk:
+            route.node = node
+            route.save(update_fields=["node"])
     return count

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from congvan import audit
 from congvan.documents import storage
+from congvan.exchange import identity
 from congvan.exchange.models import HubMessage, Node, Route
-from congvan.workflow.notify import notify
+from congvan.exchange.services import alert_operators
 
 MESSAGE_TYPES = ("edoc", "status")
 
@@ -58,7 +59,7 @@ def register_peer(name: str, certificate: str, title: str = "", accept_unsigned:
 
 def route(codes: list[str]) -> dict[str, Node]:
     """Which node receives each code: the routing table, else the upstream hub, else an error."""
-    upstream = Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
+    upstream = identity.hub_node()
     routes = {r.agency_code: r.node for r in Route.objects.filter(agency_code__in=codes).select_related("node")
               if r.node.kind != Node.Kind.REMOTE}  # agencies learnt from the upstream hub go back up
     unknown = [c for c in codes if c not in routes]
@@ -142,10 +143,7 @@ def ack(node: Node, hub_id: str, status: str, reason: str = "") -> HubMessage:
         HubMessage.objects.filter(pk=message.pk).update(state=state, acked_at=timezone.now(), reason=reason[:4000])
         if state == HubMessage.State.FAILED:
             audit.record("exchange.refused_by_node", node=node.name, message=str(message.id), reason=reason)
-            from congvan.exchange.outbound import operators
-
-            notify(operators(), f"Hệ thống {node.name} từ chối gói tin từ {message.from_code}: {reason[:120]}",
-                   "/quan-tri/lien-thong/")
+            alert_operators(f"Hệ thống {node.name} từ chối gói tin từ {message.from_code}: {reason[:120]}")
     Node.objects.filter(pk=node.pk).update(last_seen_at=timezone.now())
     message.state = state
     return message

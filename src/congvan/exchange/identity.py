@@ -1,5 +1,6 @@
 """This installation's identity on the exchange: its node name, key and certificate (chứng thư của nút)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,18 @@ def self_node() -> Node | None:
 def hub_node() -> Node | None:
     """The hub this installation sends to (absent on a hub without an upstream)."""
     return Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
+
+
+def is_hub() -> bool:
+    """An installation is a hub as soon as another one is registered with it."""
+    return Node.objects.filter(kind=Node.Kind.PEER).exists()
+
+
+def spool_dir() -> str:
+    """Where packages being written or read wait on disk (never in memory)."""
+    folder = key_dir() / "spool"
+    os.makedirs(folder, exist_ok=True)
+    return str(folder)
 
 
 def init_self(name: str, title: str = "") -> Node:

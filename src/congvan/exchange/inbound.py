@@ -12,13 +12,14 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from congvan import audit
-from congvan.directory.models import Agency
+from congvan.directory.models import Agency, Role
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile, DocumentType
-from congvan.exchange import edxml, packages
+from congvan.exchange import directory, edxml, identity, packages
 from congvan.exchange.models import InboxMessage, Node, Route
 from congvan.text import clean
 from congvan.workflow import incoming
@@ -36,12 +37,6 @@ class Refused(Exception):
         self.code, self.message = code, message
 
 
-def spool_dir() -> str:
-    folder = os.path.join(settings.DATA_DIR, "exchange", "spool")
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
 def limits() -> edxml.Limits:
     return edxml.Limits(max_package_bytes=settings.EXCHANGE_MAX_PACKAGE,
                         max_attachment_bytes=settings.EXCHANGE_MAX_PACKAGE)
@@ -57,7 +52,7 @@ def process(path: str, *, message_id: str, hub_id: str = "", from_node: str = ""
     package = None
     try:
         try:
-            package = edxml.read_package(path, spool_dir=spool_dir(), limits=limits())
+            package = edxml.read_package(path, spool_dir=identity.spool_dir(), limits=limits())
         except edxml.PackageError as exc:
             raise Refused(exc.code, exc.message)
         record.update(_describe(package))
@@ -143,12 +138,10 @@ def _sender(organization: edxml.Organization) -> Agency:
         if agency.is_local:
             raise Refused("forged_sender", f"Cơ quan gửi {code} thuộc chính hệ thống này; gói tin bị từ chối.")
         return agency
-    name = organization.organ_name or organization.organization_in_charge or code
-    slug = "lt-" + code.lower().replace(".", "-")[:36]
-    return Agency.objects.create(code=code, slug=slug, name=name[:255], short_name=name[:20], is_local=False,
-                                 level=Agency.Level.OTHER, address=organization.organ_add[:255],
-                                 email=organization.email if "@" in organization.email else "",
-                                 phone=organization.telephone[:40], fax=organization.fax[:40])
+    return directory.remote_agency(
+        code, organization.organ_name or organization.organization_in_charge, address=organization.organ_add[:255],
+        email=organization.email if "@" in organization.email else "", phone=organization.telephone[:40],
+        fax=organization.fax[:40])
 
 
 def _local_recipients(codes: list[str]) -> list[Agency]:
@@ -277,9 +270,9 @@ def _apply_update(package: edxml.DocumentPackage) -> bool:
         append_status(delivery, Status.REVOKE_ACCEPTED, f"Đã cập nhật: {reason}")
         item = IncomingItem.objects.filter(delivery=delivery).first()
         if item is not None:
-            notify(people_with_role(item.agency, "clerk"),
+            notify(people_with_role(item.agency, Role.CLERK),
                    f"{sender.short_name} cập nhật văn bản {document.notation}: {reason[:100]}",
-                   f"/van-ban-den/{item.pk}/")
+                   reverse("incoming-detail", args=[item.pk]))
     audit.record("exchange.update", obj=document, reason=reason)
     return False
 

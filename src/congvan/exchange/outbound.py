@@ -17,12 +17,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from congvan import audit
-from congvan.directory.models import Agency, Person, Role
+from congvan.directory.models import Agency, Person
 from congvan.documents import storage
 from congvan.exchange import edxml, identity, packages
 from congvan.exchange.models import OutboxMessage
+from congvan.exchange.services import alert_operators
 from congvan.workflow.models import Delivery, DeliveryStatus, Status
-from congvan.workflow.notify import notify
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def enqueue_status(delivery: Delivery, entry: DeliveryStatus) -> OutboxMessage |
 def build(message: OutboxMessage) -> str:
     """Write the message's package to a temporary file (signed with this node's key); returns its path."""
     signer = identity.signer()
-    fd, path = tempfile.mkstemp(prefix="out-", suffix=".edxml", dir=spool_dir())
+    fd, path = tempfile.mkstemp(prefix="out-", suffix=".edxml", dir=identity.spool_dir())
     try:
         with os.fdopen(fd, "wb") as out:
             if message.message_type == "edoc":
@@ -80,12 +80,6 @@ def build(message: OutboxMessage) -> str:
         os.unlink(path)
         raise
     return path
-
-
-def spool_dir() -> str:
-    folder = os.path.join(settings.DATA_DIR, "exchange", "spool")
-    os.makedirs(folder, exist_ok=True)
-    return folder
 
 
 def due(limit: int = 50) -> list[OutboxMessage]:
@@ -139,13 +133,7 @@ def failed(message: OutboxMessage, exc: Exception) -> None:
             state=OutboxMessage.State.DEAD if dead else OutboxMessage.State.PENDING)
         if dead:
             audit.record("exchange.dead_letter", obj=message.document, message=str(message.id), reason=str(reason))
-            notify(operators(), f"Gói tin liên thông không gửi được sau {attempts} lần: {str(reason)[:120]}",
-                   "/quan-tri/lien-thong/")
-
-
-def operators() -> list[Person]:
-    return list(Person.objects.filter(is_operator=True)) or list(
-        Person.objects.filter(role_grants__role=Role.ADMIN).distinct())
+            alert_operators(f"Gói tin liên thông không gửi được sau {attempts} lần: {str(reason)[:120]}")
 
 
 @transaction.atomic

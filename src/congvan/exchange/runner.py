@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from congvan.documents import storage
 from congvan.exchange import client as clients
-from congvan.exchange import directory, hub, inbound, outbound
-from congvan.exchange.models import HubMessage, Node
+from congvan.exchange import directory, hub, identity, inbound, outbound
+from congvan.exchange.models import HubMessage
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def receive(client, limit: int = 100) -> int:
     offers the message again, and the inbox recognises it."""
     count = 0
     for message in client.pending(limit):
-        fd, path = tempfile.mkstemp(prefix="in-", suffix=".edxml", dir=inbound.spool_dir())
+        fd, path = tempfile.mkstemp(prefix="in-", suffix=".edxml", dir=identity.spool_dir())
         try:
             with os.fdopen(fd, "wb") as dest:
                 client.fetch(message.id, dest)
@@ -41,13 +42,10 @@ def receive(client, limit: int = 100) -> int:
 
 def relay_up(upstream, limit: int = 50) -> int:
     """Hub with an upstream: forward what is addressed to codes the hub does not route itself."""
-    me = Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
     sent = 0
-    for message in HubMessage.objects.filter(recipient=me, state=HubMessage.State.PENDING,
+    for message in HubMessage.objects.filter(recipient=identity.hub_node(), state=HubMessage.State.PENDING,
                                              next_attempt_at__lte=timezone.now())[:limit]:
         try:
-            from congvan.documents import storage
-
             upstream.send(message_id=str(message.message_id), from_code=message.from_code,
                           to_codes=message.to_codes, message_type=message.message_type,
                           path=str(storage.blob_path(message.blob_id)))
@@ -65,15 +63,15 @@ def relay_up(upstream, limit: int = 50) -> int:
 
 def relay_down(upstream, limit: int = 100) -> int:
     """Hub with an upstream: take what the upstream holds for this hub into the local store for routing."""
-    me = Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first()
+    upstream_node = identity.hub_node()  # what comes down is stored as sent by the upstream hub
     count = 0
     for message in upstream.pending(limit):
-        fd, path = tempfile.mkstemp(prefix="up-", dir=inbound.spool_dir())
+        fd, path = tempfile.mkstemp(prefix="up-", dir=identity.spool_dir())
         try:
             with os.fdopen(fd, "wb") as dest:
                 upstream.fetch(message.id, dest)
             with open(path, "rb") as body:
-                hub.accept(me, message_id=message.message_id, from_code=message.from_code,
+                hub.accept(upstream_node, message_id=message.message_id, from_code=message.from_code,
                            to_codes=message.to_codes, message_type=message.message_type, stream=body, length=None)
             upstream.ack(message.id, "done")
         except hub.HubError as exc:

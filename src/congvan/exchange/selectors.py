@@ -5,14 +5,15 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from congvan.exchange import identity
 from congvan.exchange.models import HubMessage, InboxMessage, Node, OutboxMessage
 
 
 def summary() -> dict:
     since = timezone.now() - timedelta(days=1)
     return {
-        "node": Node.objects.filter(kind=Node.Kind.SELF).values_list("name", flat=True).first(),
-        "hub": Node.objects.filter(kind=Node.Kind.HUB).values_list("url", flat=True).first(),
+        "node": getattr(identity.self_node(), "name", None),
+        "hub": getattr(identity.hub_node(), "url", None),
         "outbox": dict(OutboxMessage.objects.values_list("state").annotate(n=Count("id"))),
         "inbox": dict(InboxMessage.objects.values_list("state").annotate(n=Count("id"))),
         "hub_store": dict(HubMessage.objects.values_list("state").annotate(n=Count("id"))),
@@ -74,10 +75,9 @@ def certificate_fingerprint(pem: str) -> str:
 
 def this_installation() -> dict:
     """This node and its certificate, the hub it sends to, and whether it is itself a hub (it has peers)."""
-    me = Node.objects.filter(kind=Node.Kind.SELF).first()
+    me = identity.self_node()
     return {"node": me, "fingerprint": certificate_fingerprint(me.certificate) if me else "",
-            "upstream": Node.objects.filter(kind=Node.Kind.HUB, is_active=True).first(),
-            "is_hub": Node.objects.filter(kind=Node.Kind.PEER).exists()}
+            "upstream": identity.hub_node(), "is_hub": identity.is_hub()}
 
 
 def known_nodes() -> list[dict]:

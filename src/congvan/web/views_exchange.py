@@ -2,16 +2,14 @@
 
 What is in flight, what could not be sent (with "send again"), what was refused on arrival, the hub's
 traffic per installation, and the installations this one knows. Queries live in
-``congvan.exchange.selectors``; the page never opens a package, so it works without the edXML codec."""
+``congvan.exchange.selectors``, changes in ``congvan.exchange.services`` and ``outbound``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from congvan import audit
-from congvan.exchange import selectors
+from congvan.exchange import outbound, selectors, services
 from congvan.exchange.models import Node, OutboxMessage
 from congvan.web.views_admin import _operator
 from congvan.workflow.models import Status
@@ -55,8 +53,6 @@ def _retry(request, person) -> None:
     if message is None:
         messages.error(request, _("Gói tin không còn trong danh sách không gửi được."))
         return
-    from congvan.exchange import outbound  # the sending side needs the edXML codec; only this action does
-
     outbound.retry(message, person)
     messages.success(request, _("Đã đưa gói tin %(id)s vào hàng đợi gửi lại.") % {"id": str(message.pk)[:8]})
 
@@ -68,9 +64,7 @@ def _set_unsigned(request, person) -> None:
         messages.error(request, _("Không có hệ thống này."))
         return
     value = request.POST.get("value") == "1"
-    with transaction.atomic():
-        Node.objects.filter(pk=node.pk).update(accept_unsigned=value)
-        audit.record("exchange.node_unsigned", actor=person, node=node.name, value=value)
+    services.set_accept_unsigned(node, value, person)
     if value:
         messages.warning(request, _("Hệ thống %(name)s được gửi gói tin không ký.") % {"name": node.name})
     else:

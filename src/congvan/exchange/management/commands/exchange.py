@@ -81,8 +81,12 @@ class Command(BaseCommand):
         if not name:
             raise CommandError("Cần tên nút.")
         if peer_action == "unsigned":
-            if not Node.objects.filter(name=name).update(accept_unsigned=True):
+            from congvan.exchange.services import set_accept_unsigned
+
+            node = Node.objects.exclude(kind=Node.Kind.SELF).filter(name=name).first()
+            if node is None:
                 raise CommandError(f"Không có nút {name}.")
+            set_accept_unsigned(node, True)
             return
         if not cert:
             raise CommandError("Cần --cert TỆP.pem (chứng thư của hệ thống đăng ký).")

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from congvan.exchange.models import HubMessage, Node, Route
 from congvan.exchange.services import alert_operators
 
 MESSAGE_TYPES = ("edoc", "status")
+SEEN_PRECISION = timedelta(minutes=1)
 
 
 class HubError(Exception):
@@ -115,7 +117,7 @@ def accept(sender: Node, *, message_id: str, from_code: str, to_codes: list[str]
     except IntegrityError:  # the same message raced in through another connection
         return Accepted([str(m.id) for m in HubMessage.objects.filter(sender=sender, message_id=message_uuid)],
                         True)
-    Node.objects.filter(pk=sender.pk).update(last_seen_at=timezone.now())
+    _seen(sender)
     return Accepted([str(m.id) for m in rows], False)
 
 
@@ -144,9 +146,17 @@ def ack(node: Node, hub_id: str, status: str, reason: str = "") -> HubMessage:
         if state == HubMessage.State.FAILED:
             audit.record("exchange.refused_by_node", node=node.name, message=str(message.id), reason=reason)
             alert_operators(f"Hệ thống {node.name} từ chối gói tin từ {message.from_code}: {reason[:120]}")
-    Node.objects.filter(pk=node.pk).update(last_seen_at=timezone.now())
+    _seen(node)
     message.state = state
     return message
+
+
+def _seen(node: Node) -> None:
+    """When a node last called (shown to the operator): a minute's precision spares a write per message."""
+    now = timezone.now()
+    if node.last_seen_at is None or now - node.last_seen_at > SEEN_PRECISION:
+        Node.objects.filter(pk=node.pk).update(last_seen_at=now)
+        node.last_seen_at = now
 
 
 @transaction.atomic

@@ -1,29 +1,21 @@
 """Bearer tokens: ``POST /auth/token`` trades a username and password for a token valid
-``settings.API_TOKEN_HOURS`` hours. Only the token's SHA-256 is stored, so a leaked database
-does not leak usable tokens."""
+``settings.API_TOKEN_HOURS`` hours (congvan.directory.tokens keeps only its SHA-256)."""
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
-from congvan import audit
 from congvan.api.errors import ERROR_CODES, ErrorOut
+from congvan.directory import tokens
 from congvan.directory.models import ApiToken, Person
+from congvan.directory.tokens import hash_token, issue_token
 from congvan.errors import Forbidden, ServiceError
 
 router = Router(tags=["auth"])
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class BearerAuth(HttpBearer):
@@ -58,18 +50,6 @@ class BadCredentials(ServiceError):
     default_message = _("Sai tên đăng nhập hoặc mật khẩu.")
 
 
-@transaction.atomic
-def issue_token(person: Person) -> tuple[str, datetime]:
-    """A new random token; the person's expired tokens are dropped on the way."""
-    now = timezone.now()
-    person.api_tokens.filter(expires_at__lte=now).delete()
-    token = secrets.token_urlsafe(32)
-    expires_at = now + timedelta(hours=settings.API_TOKEN_HOURS)
-    row = ApiToken.objects.create(person=person, key_hash=hash_token(token), expires_at=expires_at)
-    audit.record("api.token", actor=person, obj=row, expires_at=expires_at)
-    return token, expires_at
-
-
 @router.post("/token", auth=None, response={200: TokenOut, ERROR_CODES: ErrorOut}, url_name="auth_token")
 def create_token(request, credentials: Credentials):
     """Log in with a username and password; send the token as ``Authorization: Bearer <token>``."""
@@ -87,7 +67,5 @@ def create_token(request, credentials: Credentials):
 @router.delete("/token", response={204: None, ERROR_CODES: ErrorOut}, url_name="auth_token_revoke")
 def revoke_token(request):
     """Log out: the token used for this request stops working."""
-    with transaction.atomic():
-        request.api_token.delete()
-        audit.record("api.token_revoke", actor=request.auth)
+    tokens.revoke_token(request.api_token)
     return Status(204, None)

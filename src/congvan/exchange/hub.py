@@ -6,8 +6,6 @@ Shaped like the national axis (VDXP): a node *sends* a message with a small head
 receiving node verifies the package and its signature.
 """
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from congvan import audit
+from congvan.directory.tokens import hash_token, new_token
 from congvan.documents import storage
 from congvan.exchange import identity
 from congvan.exchange.models import HubMessage, Node, Route
@@ -34,10 +33,6 @@ class HubError(Exception):
         self.code, self.message, self.http_status, self.permanent = code, message, http_status, permanent
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def authenticate(token: str) -> Node:
     if token:
         node = Node.objects.filter(kind__in=[Node.Kind.PEER, Node.Kind.SELF], token_hash=hash_token(token),
@@ -50,7 +45,7 @@ def authenticate(token: str) -> Node:
 @transaction.atomic
 def register_peer(name: str, certificate: str, title: str = "", accept_unsigned: bool = False) -> str:
     """Đăng ký một hệ thống vào trục: returns its secret token (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     node, _ = Node.objects.update_or_create(
         name=name, defaults={"kind": Node.Kind.PEER, "title": title or name, "certificate": certificate,
                              "accept_unsigned": accept_unsigned, "token_hash": hash_token(token),

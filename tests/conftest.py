@@ -34,6 +34,19 @@ def demo(db):
 
 
 @pytest.fixture
+def client_of(person):
+    """A Django test client logged in as the demo account ``username``."""
+    from django.test import Client
+
+    def get(username: str):
+        client = Client()
+        client.force_login(person(username).user)
+        return client
+
+    return get
+
+
+@pytest.fixture
 def person(demo):
     from congvan.directory.models import Person
 

@@ -21,16 +21,6 @@ fast_demo_pki, signing_demo = flow_helpers.fast_demo_pki, flow_helpers.signing_d
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client_of(person):
-    def get(username: str) -> Client:
-        client = Client()
-        client.force_login(person(username).user)
-        return client
-
-    return get
-
-
 def _text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 

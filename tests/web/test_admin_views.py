@@ -2,8 +2,6 @@
 
 from datetime import date, timedelta
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,31 +12,21 @@ from congvan.workflow.models import CalendarDay, IncomingItem
 ADMIN = "vanthu.sonoivu"  # the demo clerks are also their agency's administrators
 
 
-@pytest.fixture
-def login(person):
-    def get(username: str) -> Client:
-        client = Client()
-        client.force_login(person(username).user)
-        return client
-
-    return get
-
-
-def test_admin_pages_are_for_administrators(login):
-    admin = login(ADMIN)
+def test_admin_pages_are_for_administrators(client_of):
+    admin = client_of(ADMIN)
     home = admin.get(reverse("admin-home"))
     assert home.status_code == 200
     page = home.content.decode()
     assert reverse("admin-doctypes") in page and reverse("admin-registers") in page
     assert reverse("admin-calendar") not in page  # the calendar is the operator's
-    officer = login("chuyenvien.sonoivu")
+    officer = client_of("chuyenvien.sonoivu")
     for name in ("admin-home", "admin-doctypes", "admin-registers", "admin-calendar"):
         assert officer.get(reverse(name)).status_code == 403
     assert officer.post(reverse("admin-doctypes"), {"code": "X", "name": "X"}).status_code == 403
 
 
-def test_document_types_national_and_own(login, person):
-    admin = login(ADMIN)
+def test_document_types_national_and_own(client_of, person):
+    admin = client_of(ADMIN)
     page = admin.get(reverse("admin-doctypes")).content.decode()
     assert "Quyết định" in page and "Giấy mời" in page  # the national list
     response = admin.post(reverse("admin-doctypes"), {
@@ -54,16 +42,16 @@ def test_document_types_national_and_own(login, person):
     own.refresh_from_db()
     assert own.name == "Phiếu trình lãnh đạo" and not own.is_active
     # Another agency neither sees nor edits it; national types cannot be edited here.
-    other = login("vanthu.sotaichinh")
+    other = client_of("vanthu.sotaichinh")
     assert "Phiếu trình lãnh đạo" not in other.get(reverse("admin-doctypes")).content.decode()
     assert other.get(reverse("admin-doctypes"), {"sua": own.pk}).status_code == 404
     national = DocumentType.objects.filter(agency__isnull=True).first()
     assert admin.get(reverse("admin-doctypes"), {"sua": national.pk}).status_code == 404
 
 
-def test_registers_are_created_per_year_with_types_or_secret(login, person, issue_document):
+def test_registers_are_created_per_year_with_types_or_secret(client_of, person, issue_document):
     issue_document(sender="sonoivu", recipients=["000.00.00.H21"])
-    admin = login(ADMIN)
+    admin = client_of(ADMIN)
     year = timezone.localdate().year
     response = admin.post(reverse("admin-registers"), {
         "direction": "outgoing", "year": year + 1, "name": "Sổ quyết định, chỉ thị", "type_codes": ["QĐ", "CT"]},
@@ -86,17 +74,17 @@ def test_registers_are_created_per_year_with_types_or_secret(login, person, issu
     assert [str(m) for m in response.context["messages"]]
 
 
-def test_calendar_is_for_the_operator_only(login):
-    assert login(ADMIN).get(reverse("admin-calendar")).status_code == 403
-    response = login(ADMIN).post(reverse("admin-calendar"), {
+def test_calendar_is_for_the_operator_only(client_of):
+    assert client_of(ADMIN).get(reverse("admin-calendar")).status_code == 403
+    response = client_of(ADMIN).post(reverse("admin-calendar"), {
         "action": "add", "date": "2026-03-02", "kind": "holiday", "name": "Thử"})
     assert response.status_code == 403
     assert not CalendarDay.objects.filter(date=date(2026, 3, 2)).exists()
-    page = login("quantri").get(reverse("admin-calendar"), {"year": 2026}).content.decode()
+    page = client_of("quantri").get(reverse("admin-calendar"), {"year": 2026}).content.decode()
     assert "Tết Nguyên đán Bính Ngọ" in page and "Quốc khánh" in page
 
 
-def test_operator_adds_a_holiday_and_the_working_days_count_changes(login, person, issue_document):
+def test_operator_adds_a_holiday_and_the_working_days_count_changes(client_of, person, issue_document):
     from congvan.workflow import incoming, selectors
 
     item = IncomingItem.objects.get(document=issue_document(), agency__code="000.05.00.H21")
@@ -105,13 +93,13 @@ def test_operator_adds_a_holiday_and_the_working_days_count_changes(login, perso
     incoming.register(person("vanthu.sonoivu"), item, due_date=due)
     calendar = selectors.working_calendar()
     before = calendar.working_days_between(today, due)
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     detail = reverse("incoming-detail", args=[item.pk])
     assert f"còn {before} ngày làm việc" in clerk.get(detail).content.decode()
 
     holiday = next(today + timedelta(days=n) for n in range(1, 16)
                    if calendar.is_working_day(today + timedelta(days=n)))
-    operator = login("quantri")
+    operator = client_of("quantri")
     response = operator.post(reverse("admin-calendar"), {
         "action": "add", "date": holiday.isoformat(), "kind": "holiday", "name": "Nghỉ lễ bổ sung"}, follow=True)
     row = CalendarDay.objects.get(date=holiday)
@@ -130,8 +118,8 @@ def test_operator_adds_a_holiday_and_the_working_days_count_changes(login, perso
     assert f"còn {before} ngày làm việc" in clerk.get(detail).content.decode()
 
 
-def test_makeup_day_must_be_a_weekend(login):
-    operator = login("quantri")
+def test_makeup_day_must_be_a_weekend(client_of):
+    operator = client_of("quantri")
     monday = date(2026, 3, 2)
     response = operator.post(reverse("admin-calendar"), {
         "action": "add", "date": monday.isoformat(), "kind": "workday", "name": "Làm bù"}, follow=True)
@@ -143,8 +131,8 @@ def test_makeup_day_must_be_a_weekend(login):
     assert CalendarDay.objects.get(date=saturday).kind == "workday"
 
 
-def test_django_admin_for_the_operator_with_audit(login, person):
-    operator = login("quantri")
+def test_django_admin_for_the_operator_with_audit(client_of, person):
+    operator = client_of("quantri")
     assert operator.get("/quan-tri-he-thong/").status_code == 200
     agency = person("vanthu.sonoivu").agency
     page = operator.get(f"/quan-tri-he-thong/directory/agency/{agency.pk}/change/").content.decode()
@@ -160,4 +148,4 @@ def test_django_admin_for_the_operator_with_audit(login, person):
     assert AuditEntry.objects.filter(action="admin.add", object_type="calendarday", object_id=str(row.pk),
                                      actor="quantri").exists()
     # An agency administrator who is not the operator stays out.
-    assert login(ADMIN).get("/quan-tri-he-thong/").status_code == 302
+    assert client_of(ADMIN).get("/quan-tri-he-thong/").status_code == 302

@@ -4,8 +4,6 @@ import re
 import uuid
 from datetime import timedelta
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,16 +12,6 @@ from congvan.documents import storage
 from congvan.exchange.models import HubMessage, InboxMessage, Node, OutboxMessage
 
 PAGE = "admin-exchange"
-
-
-@pytest.fixture
-def login(person):
-    def get(username: str) -> Client:
-        client = Client()
-        client.force_login(person(username).user)
-        return client
-
-    return get
 
 
 def certificate_pem(name: str) -> tuple[str, str]:
@@ -50,8 +38,8 @@ def row_numbers(page: str, node: str) -> list[int]:
     return [int(n) for n in re.findall(r'<td class="text-end[^"]*">(\d+)</td>', row)]
 
 
-def test_the_page_is_for_the_province_operator(login):
-    clerk = login("vanthu.ubndtinh")
+def test_the_page_is_for_the_province_operator(client_of):
+    clerk = client_of("vanthu.ubndtinh")
     assert clerk.get(reverse(PAGE)).status_code == 403
     peer = Node.objects.create(name="huyen-a", kind=Node.Kind.PEER)
     response = clerk.post(reverse(PAGE), {"action": "unsigned", "node": peer.pk, "value": "1"})
@@ -60,7 +48,7 @@ def test_the_page_is_for_the_province_operator(login):
     assert not peer.accept_unsigned
     assert reverse(PAGE) not in clerk.get(reverse("admin-home")).content.decode()
 
-    operator = login("quantri")
+    operator = client_of("quantri")
     assert reverse(PAGE) in operator.get(reverse("admin-home")).content.decode()
     page = operator.get(reverse(PAGE))
     assert page.status_code == 200
@@ -68,18 +56,18 @@ def test_the_page_is_for_the_province_operator(login):
     assert "Liên thông văn bản" in text and "Chưa cấu hình liên thông" in text
 
 
-def test_node_identity_and_the_hub_it_uses(login):
+def test_node_identity_and_the_hub_it_uses(client_of):
     pem, fingerprint = certificate_pem("so-noi-vu")
     Node.objects.create(name="so-noi-vu", kind=Node.Kind.SELF, title="Sở Nội vụ", certificate=pem)
     Node.objects.create(name="hub", kind=Node.Kind.HUB, url="https://truc.gialai.gov.vn", token="secret")
-    page = login("quantri").get(reverse(PAGE)).content.decode()
+    page = client_of("quantri").get(reverse(PAGE)).content.decode()
     assert "so-noi-vu" in page and fingerprint in page
     assert "https://truc.gialai.gov.vn" in page
     assert "Hệ thống này là trục liên thông" not in page
     assert "secret" not in page  # the node's credential at the hub never reaches the page
 
 
-def test_dead_letter_is_shown_and_sent_again(login, person, issue_document):
+def test_dead_letter_is_shown_and_sent_again(client_of, person, issue_document):
     document = issue_document()
     letter = OutboxMessage.objects.create(
         message_type="edoc", document=document, from_code=document.agency.code, to_codes=["000.00.01.G01"],
@@ -90,7 +78,7 @@ def test_dead_letter_is_shown_and_sent_again(login, person, issue_document):
         message_type="status", status_code="03", from_code="000.00.01.G01", to_codes=[document.agency.code],
         at=timezone.now(), attempts=2, next_attempt_at=timezone.now() + timedelta(minutes=20),
         last_error="Không kết nối được trục truc.gialai.gov.vn: timed out")
-    operator = login("quantri")
+    operator = client_of("quantri")
     page = operator.get(reverse(PAGE)).content.decode()
     assert "Gói tin không gửi được" in page and "Gói tin đang chuyển" in page
     assert "Trục không biết hệ thống nào quản lý cơ quan nhận: 000.00.01.G01." in page
@@ -115,7 +103,7 @@ def test_dead_letter_is_shown_and_sent_again(login, person, issue_document):
     assert operator.post(reverse(PAGE), {"action": "retry", "message": "not-a-uuid"}).status_code == 302
 
 
-def test_refused_packages_are_listed_with_their_reason(login):
+def test_refused_packages_are_listed_with_their_reason(client_of):
     InboxMessage.objects.create(
         message_id=uuid.uuid4(), from_node="so-gddt", message_type="edoc", from_code="000.00.12.H21",
         document_id="000.00.12.H21,2026/01/05,12/SGDĐT-VP", state=InboxMessage.State.REFUSED,
@@ -123,7 +111,7 @@ def test_refused_packages_are_listed_with_their_reason(login):
     InboxMessage.objects.create(message_id=uuid.uuid4(), from_node="so-gddt", message_type="edoc",
                                 document_id="000.00.12.H21,2026/01/06,13/SGDĐT-VP",
                                 state=InboxMessage.State.PROCESSED)
-    page = login("quantri").get(reverse(PAGE)).content.decode()
+    page = client_of("quantri").get(reverse(PAGE)).content.decode()
     section = page.split("Gói tin bị từ chối khi nhận", 1)[1]
     assert "so-gddt" in section and "000.00.12.H21" in section
     assert "000.00.12.H21,2026/01/05,12/SGDĐT-VP" in section and "signature_invalid" in section
@@ -131,7 +119,7 @@ def test_refused_packages_are_listed_with_their_reason(login):
     assert "13/SGDĐT-VP" not in page  # processed messages are not problems
 
 
-def test_hub_traffic_per_installation(login):
+def test_hub_traffic_per_installation(client_of):
     Node.objects.create(name="tinh", kind=Node.Kind.SELF, title="Trục tỉnh")
     a = Node.objects.create(name="huyen-a", kind=Node.Kind.PEER, title="Huyện A",
                             last_seen_at=timezone.now() - timedelta(minutes=5))
@@ -150,7 +138,7 @@ def test_hub_traffic_per_installation(login):
     old = message(HubMessage.State.DONE)
     HubMessage.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))  # outside 7 days
 
-    page = login("quantri").get(reverse(PAGE)).content.decode()
+    page = client_of("quantri").get(reverse(PAGE)).content.decode()
     assert "Hệ thống này là trục liên thông" in page
     assert row_numbers(page, "huyen-a") == [4, 0, 0, 0]  # sent, received, waiting, refused/dead
     assert row_numbers(page, "huyen-b") == [0, 2, 1, 1]
@@ -158,10 +146,10 @@ def test_hub_traffic_per_installation(login):
     assert "Bên nhận từ chối" in page
 
 
-def test_operator_allows_and_forbids_unsigned_packages(login):
+def test_operator_allows_and_forbids_unsigned_packages(client_of):
     Node.objects.create(name="tinh", kind=Node.Kind.SELF)
     peer = Node.objects.create(name="huyen-cu", kind=Node.Kind.PEER, title="Huyện dùng phần mềm cũ")
-    operator = login("quantri")
+    operator = client_of("quantri")
     page = operator.get(reverse(PAGE)).content.decode()
     assert "huyen-cu" in page and "Huyện dùng phần mềm cũ" in page and "Phải ký" in page
 

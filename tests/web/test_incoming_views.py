@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -11,16 +10,6 @@ from congvan.workflow import outgoing
 from congvan.workflow.models import Delivery, IncomingItem, LeaderNote
 
 RECIPIENT = "000.05.00.H21"  # Sở Nội vụ
-
-
-@pytest.fixture
-def login(person):
-    def get(username: str) -> Client:
-        client = Client()
-        client.force_login(person(username).user)
-        return client
-
-    return get
 
 
 def trail(document, code=RECIPIENT) -> list[str]:
@@ -39,11 +28,11 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_register_assign_start_complete_moves_the_sender_trail(login, person, issue_document):
+def test_register_assign_start_complete_moves_the_sender_trail(client_of, person, issue_document):
     doc = issue_document(subject="Về việc triển khai chữ ký số trong cơ quan nhà nước")
     reply = issue_document(sender="sonoivu", recipients=["000.00.00.H21"], subject="Báo cáo kết quả triển khai")
     item = item_of(doc)
-    clerk, leader, officer = login("vanthu.sonoivu"), login("lanhdao.sonoivu"), login("chuyenvien.sonoivu")
+    clerk, leader, officer = client_of("vanthu.sonoivu"), client_of("lanhdao.sonoivu"), client_of("chuyenvien.sonoivu")
     lead, support = person("chuyenvien.sonoivu"), person("chuyenvien2.sonoivu")
 
     inbox = clerk.get(reverse("incoming-list"))
@@ -82,10 +71,10 @@ def test_register_assign_start_complete_moves_the_sender_trail(login, person, is
     assert reply.notation in page and "Đã báo cáo kết quả" in page
 
 
-def test_refusal_needs_a_reason_and_reports_02(login, issue_document):
+def test_refusal_needs_a_reason_and_reports_02(client_of, issue_document):
     doc = issue_document()
     item = item_of(doc)
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     response = act(clerk, item, "refuse", {"refuse-reason": "   "})
     assert any("Lý do" in m for m in messages_of(response))
     item.refresh_from_db()
@@ -99,10 +88,10 @@ def test_refusal_needs_a_reason_and_reports_02(login, issue_document):
     assert "Gửi nhầm, không thuộc thẩm quyền" in page and ">Vào sổ</button>" not in page
 
 
-def test_accepted_revocation_withdraws_the_document_and_hides_its_files(login, person, issue_document):
+def test_accepted_revocation_withdraws_the_document_and_hides_its_files(client_of, person, issue_document):
     doc = issue_document()
     item = item_of(doc)
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     file_url = reverse("document-file", args=[doc.pk, doc.main_file.pk])
     assert file_url in clerk.get(reverse("incoming-detail", args=[item.pk])).content.decode()
 
@@ -121,10 +110,10 @@ def test_accepted_revocation_withdraws_the_document_and_hides_its_files(login, p
     assert file_url not in page and "/tep/" not in page
 
 
-def test_refusing_a_revocation_needs_a_reason(login, person, issue_document):
+def test_refusing_a_revocation_needs_a_reason(client_of, person, issue_document):
     doc = issue_document()
     item = item_of(doc)
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     outgoing.revoke(person("vanthu.ubndtinh"), doc, "Nhầm nơi nhận")
     response = act(clerk, item, "revocation", {"revocation-decision": "refuse", "revocation-reason": ""})
     assert any("lý do" in m.lower() for m in messages_of(response))
@@ -136,28 +125,28 @@ def test_refusing_a_revocation_needs_a_reason(login, person, issue_document):
     assert trail(doc) == ["01", "13", "16"]
 
 
-def test_an_officer_cannot_open_another_officers_item(login, person, issue_document):
+def test_an_officer_cannot_open_another_officers_item(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     doc = issue_document()
     item = item_of(doc)
     incoming.register(person("vanthu.sonoivu"), item)
     incoming.assign(person("lanhdao.sonoivu"), item, lead=person("chuyenvien.sonoivu").pk)
-    other = login("chuyenvien2.sonoivu")
+    other = client_of("chuyenvien2.sonoivu")
     assert other.get(reverse("incoming-detail", args=[item.pk])).status_code == 404
     assert act(other, item, "start", follow=False).status_code == 404
     assert doc.subject not in other.get(reverse("incoming-list")).content.decode()
     # Another agency's clerk does not see it either.
-    assert login("vanthu.sotaichinh").get(reverse("incoming-detail", args=[item.pk])).status_code == 404
-    assert login("chuyenvien.sonoivu").get(reverse("incoming-detail", args=[item.pk])).status_code == 200
+    assert client_of("vanthu.sotaichinh").get(reverse("incoming-detail", args=[item.pk])).status_code == 404
+    assert client_of("chuyenvien.sonoivu").get(reverse("incoming-detail", args=[item.pk])).status_code == 200
 
 
-def test_leader_notes_keep_their_history_in_order(login, person, issue_document):
+def test_leader_notes_keep_their_history_in_order(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     item = item_of(issue_document())
     incoming.register(person("vanthu.sonoivu"), item)
-    leader = login("lanhdao.sonoivu")
+    leader = client_of("lanhdao.sonoivu")
     act(leader, item, "note", {"note-text": "Giao Phòng Tổ chức, biên chế nghiên cứu"})
     response = act(leader, item, "note", {"note-text": "Báo cáo trước ngày 20"})
     notes = list(LeaderNote.objects.filter(item=item).values_list("text", flat=True))
@@ -170,15 +159,15 @@ def test_leader_notes_keep_their_history_in_order(login, person, issue_document)
     assert messages_of(response) and LeaderNote.objects.filter(item=item).count() == 2
 
 
-def test_forward_opens_the_item_to_a_colleague_and_records_the_opening(login, person, issue_document):
+def test_forward_opens_the_item_to_a_colleague_and_records_the_opening(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     item = item_of(issue_document())
     incoming.register(person("vanthu.sonoivu"), item)
     officer2 = person("chuyenvien2.sonoivu")
-    colleague = login("chuyenvien2.sonoivu")
+    colleague = client_of("chuyenvien2.sonoivu")
     assert colleague.get(reverse("incoming-detail", args=[item.pk])).status_code == 404
-    act(login("lanhdao.sonoivu"), item, "forward", {"forward-to": [officer2.pk], "forward-note": "Để nắm thông tin"})
+    act(client_of("lanhdao.sonoivu"), item, "forward", {"forward-to": [officer2.pk], "forward-note": "Để nắm thông tin"})
     distribution = item.distributions.get(person=officer2)
     assert distribution.role == "forward" and distribution.opened_at is None
     page = colleague.get(reverse("incoming-detail", args=[item.pk])).content.decode()
@@ -187,15 +176,15 @@ def test_forward_opens_the_item_to_a_colleague_and_records_the_opening(login, pe
     assert "Để nắm thông tin" in page and "Hồ Văn Điền" in page  # from whom
     # Someone from another agency cannot be chosen.
     stranger = person("chuyenvien.sotaichinh")
-    act(login("lanhdao.sonoivu"), item, "forward", {"forward-to": [stranger.pk]})
+    act(client_of("lanhdao.sonoivu"), item, "forward", {"forward-to": [stranger.pk]})
     assert not item.distributions.filter(person=stranger).exists()
 
 
-def test_inbox_filters_paginates_and_marks_overdue_items(login, person, issue_document):
+def test_inbox_filters_paginates_and_marks_overdue_items(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     docs = [issue_document(subject=f"Công văn thử số {n:02d}") for n in range(26)]
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     first = clerk.get(reverse("incoming-list"))
     assert first.context["page"].paginator.count == 26 and len(first.context["rows"]) == 25
     second = clerk.get(reverse("incoming-list"), {"page": 2})
@@ -214,7 +203,7 @@ def test_inbox_filters_paginates_and_marks_overdue_items(login, person, issue_do
     assert [r["item"].document_id for r in found.context["rows"]] == [docs[7].pk]
 
 
-def test_due_date_is_counted_in_working_days(login, person, issue_document):
+def test_due_date_is_counted_in_working_days(client_of, person, issue_document):
     from congvan.workflow import incoming, selectors
 
     item = item_of(issue_document())
@@ -222,26 +211,26 @@ def test_due_date_is_counted_in_working_days(login, person, issue_document):
     due = today + timedelta(days=15)
     incoming.register(person("vanthu.sonoivu"), item, due_date=due)
     expected = selectors.working_calendar().working_days_between(today, due)
-    page = login("vanthu.sonoivu").get(reverse("incoming-detail", args=[item.pk])).content.decode()
+    page = client_of("vanthu.sonoivu").get(reverse("incoming-detail", args=[item.pk])).content.decode()
     assert f"còn {expected} ngày làm việc" in page
 
 
-def test_unknown_action_and_get_are_refused(login, issue_document):
+def test_unknown_action_and_get_are_refused(client_of, issue_document):
     item = item_of(issue_document())
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     assert clerk.post(reverse("incoming-action", args=[item.pk, "delete"])).status_code == 404
     assert clerk.get(reverse("incoming-action", args=[item.pk, "register"])).status_code == 405
     item.refresh_from_db()
     assert item.state == "arrived"
 
 
-def test_an_officer_cannot_register(login, person, issue_document):
+def test_an_officer_cannot_register(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     item = item_of(issue_document())
     incoming.register(person("vanthu.sonoivu"), item)
     incoming.assign(person("lanhdao.sonoivu"), item, lead=person("chuyenvien.sonoivu").pk)
-    officer = login("chuyenvien.sonoivu")
+    officer = client_of("chuyenvien.sonoivu")
     response = act(officer, item, "assign", {"assign-lead": person("chuyenvien.sonoivu").pk})
     assert any("quyền" in m for m in messages_of(response))
     assert trail(item.document) == ["01", "03", "04"]

@@ -3,8 +3,6 @@
 import io
 from datetime import timedelta
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -16,16 +14,6 @@ OUTGOING_HEADER = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "T�
                    "Ghi chú"]
 INCOMING_HEADER = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
                    "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú"]
-
-
-@pytest.fixture
-def login(person):
-    def get(username: str) -> Client:
-        client = Client()
-        client.force_login(person(username).user)
-        return client
-
-    return get
 
 
 def book(client, direction, **params):
@@ -41,10 +29,10 @@ def sheet(response):
     return workbook.active
 
 
-def test_outgoing_register_lists_issued_documents_and_exports_xlsx(login, issue_document):
+def test_outgoing_register_lists_issued_documents_and_exports_xlsx(client_of, issue_document):
     first = issue_document(subject="Về việc tăng cường sử dụng văn bản điện tử")
     second = issue_document(doc_type="QĐ", subject="Quyết định ban hành quy chế văn thư")
-    clerk = login("vanthu.ubndtinh")
+    clerk = client_of("vanthu.ubndtinh")
     response = book(clerk, "di")
     page = response.content.decode()
     assert response.status_code == 200
@@ -67,14 +55,14 @@ def test_outgoing_register_lists_issued_documents_and_exports_xlsx(login, issue_
     assert row[3] == "Phạm Anh Tuấn"  # người ký
 
 
-def test_incoming_register_shows_the_arrival_number(login, person, issue_document):
+def test_incoming_register_shows_the_arrival_number(client_of, person, issue_document):
     from congvan.workflow import incoming
 
     doc = issue_document()
     item = IncomingItem.objects.get(document=doc, agency__code="000.05.00.H21")
     incoming.register(person("vanthu.sonoivu"), item)
     incoming.assign(person("lanhdao.sonoivu"), item, lead=person("chuyenvien.sonoivu").pk)
-    clerk = login("vanthu.sonoivu")
+    clerk = client_of("vanthu.sonoivu")
     page = book(clerk, "den").content.decode()
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in page and "Sở Nội vụ tỉnh Gia Lai" in page
     assert doc.notation in page and "Ủy ban nhân dân tỉnh Gia Lai" in page
@@ -86,17 +74,17 @@ def test_incoming_register_shows_the_arrival_number(login, person, issue_documen
     assert len(rows) == 1
     assert rows[0][1] == 1 and rows[0][2] == "Ủy ban nhân dân tỉnh Gia Lai" and rows[0][3] == doc.notation
     # The sender's register lists nothing incoming.
-    assert doc.notation not in book(login("vanthu.ubndtinh"), "den").content.decode()
+    assert doc.notation not in book(client_of("vanthu.ubndtinh"), "den").content.decode()
 
 
-def test_registers_show_only_the_persons_agency(login, issue_document):
+def test_registers_show_only_the_persons_agency(client_of, issue_document):
     doc = issue_document()
-    page = book(login("vanthu.sonoivu"), "di").content.decode()
+    page = book(client_of("vanthu.sonoivu"), "di").content.decode()
     assert doc.notation not in page
     assert "Sở Nội vụ tỉnh Gia Lai" in page
 
 
-def test_secret_register_is_not_visible_to_an_officer(login, issue_document):
+def test_secret_register_is_not_visible_to_an_officer(client_of, issue_document):
     from congvan.documents.models import Register
 
     normal = issue_document(subject="Văn bản thường")
@@ -105,10 +93,10 @@ def test_secret_register_is_not_visible_to_an_officer(login, issue_document):
     assert secret_register.is_secret
 
     for username in ("vanthu.ubndtinh", "lanhdao.ubndtinh"):
-        page = book(login(username), "di").content.decode()
+        page = book(client_of(username), "di").content.decode()
         assert secret_register.name in page and secret.subject in page
 
-    officer = login("chuyenvien2.ubndtinh")  # not the drafter
+    officer = client_of("chuyenvien2.ubndtinh")  # not the drafter
     response = book(officer, "di")
     page = response.content.decode()
     assert normal.notation in page
@@ -120,12 +108,12 @@ def test_secret_register_is_not_visible_to_an_officer(login, issue_document):
     assert all(secret.subject not in (row[2] or "") for row in ws.iter_rows(min_row=2, values_only=True))
 
 
-def test_register_and_date_filters(login, person, issue_document):
+def test_register_and_date_filters(client_of, person, issue_document):
     from congvan.documents import services as documents
     from congvan.documents.models import Document
 
     first = issue_document()
-    clerk = login("vanthu.ubndtinh")
+    clerk = client_of("vanthu.ubndtinh")
     # A register kept for decisions only: the next decision goes there, not to the general one.
     decisions = documents.save_register(person("vanthu.ubndtinh"), direction="outgoing",
                                         year=timezone.localdate().year, name="Sổ quyết định", type_codes=["QĐ"])
@@ -144,5 +132,5 @@ def test_register_and_date_filters(login, person, issue_document):
     assert "NĂM 2020" in page and first.notation not in page
 
 
-def test_unknown_direction_is_404(login, demo):
-    assert book(login("vanthu.ubndtinh"), "ngang").status_code == 404
+def test_unknown_direction_is_404(client_of, demo):
+    assert book(client_of("vanthu.ubndtinh"), "ngang").status_code == 404

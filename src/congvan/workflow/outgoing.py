@@ -10,6 +10,7 @@ from congvan.documents import numbering, storage
 from congvan.documents.models import Direction, Document, Form
 from congvan.documents.services import check_form
 from congvan.errors import Forbidden, InvalidState, SecrecyViolation, ServiceError
+from congvan.exchange import outbound
 from congvan.signing import selectors as signing_selectors
 from congvan.signing import services as signing
 from congvan.text import clean
@@ -134,9 +135,7 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
         if delivery.channel == Channel.EXCHANGE:
             remote.append(recipient)
     if remote:  # one edXML package for every recipient on other installations, sent by the worker
-        from congvan.exchange.outbound import enqueue_document
-
-        enqueue_document(document, remote)
+        outbound.enqueue_document(document, remote)
     return document
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from congvan.exchange import outbound
 from congvan.workflow.models import Channel, Delivery, DeliveryStatus
 
 
@@ -20,7 +21,5 @@ def append_status(delivery: Delivery, code: str, note: str = "", by=None, *, at:
     Delivery.objects.filter(pk=delivery.pk).update(status=code, updated_at=timezone.now())
     delivery.status = code
     if propagate and delivery.channel == Channel.EXCHANGE:
-        from congvan.exchange.outbound import enqueue_status
-
-        enqueue_status(delivery, entry)
+        outbound.enqueue_status(delivery, entry)
     return entry

@@ -181,6 +181,18 @@ class Document(models.Model):
         return self.files.filter(role=DocumentFile.Role.MAIN).order_by("-added_at").first()
 
 
+class FileOrigin(models.TextChoices):
+    """How a file came to be: born digital, or a scan (with a text layer, or images only).
+
+    "" means not classified yet (the digitisation pipeline fills it); reports count scans apart
+    because the plan keeps scanned images under half of the electronic documents."""
+
+    UNKNOWN = "", _("Chưa phân loại")
+    BORN_DIGITAL = "born_digital", _("Văn bản điện tử gốc")
+    SCANNED_TEXT = "scanned_text", _("Bản quét có lớp chữ")
+    SCANNED_IMAGE = "scanned_image", _("Bản quét chỉ có ảnh")
+
+
 class DocumentFile(models.Model):
     class Role(models.TextChoices):
         MAIN = "main", _("Văn bản chính")
@@ -195,6 +207,12 @@ class DocumentFile(models.Model):
     converted_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
     added_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT)
     added_at = models.DateTimeField(auto_now_add=True)
+    origin = models.CharField("nguồn gốc tệp", max_length=14, choices=FileOrigin.choices, blank=True,
+                              default=FileOrigin.UNKNOWN)
+
+    @property
+    def is_scanned(self) -> bool:
+        return self.origin in (FileOrigin.SCANNED_TEXT, FileOrigin.SCANNED_IMAGE)
 
     class Meta:
         ordering = ["added_at"]

@@ -26,6 +26,16 @@ def _file_store(settings, tmp_path):
                                   "QUEUES": ["default"]}}
 
 
+@pytest.fixture(autouse=True)
+def _hub_cache():
+    """The hub remembers credentials and routes per process; each test starts from its own database."""
+    from congvan.exchange import hub
+
+    hub.forget_cache()
+    yield
+    hub.forget_cache()
+
+
 @pytest.fixture
 def demo(db):
     from congvan.directory.demo import load_demo

@@ -2,7 +2,7 @@
 
 import hashlib
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,15 +29,17 @@ def blob_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
 
 
-def store_stream(stream: BinaryIO, max_size: int | None = None, check=None) -> Blob:
+def store_stream(stream: BinaryIO, max_size: int | None = None, check=None, save: bool = True) -> Blob:
     """Copy a stream to the store while hashing it; stop early if it grows past ``max_size``.
 
-    ``check(handle)`` may refuse the content by raising, before it enters the store (no file is left)."""
+    ``check(handle)`` may refuse the content by raising, before it enters the store (no file is left).
+    ``save=False`` leaves the Blob row to the caller, who inserts it together with its own rows."""
     max_size = settings.MAX_UPLOAD_SIZE if max_size is None else max_size
     root = Path(settings.MEDIA_ROOT) / "blobs"
     root.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    tmp_name = str(root / f".incoming-{uuid.uuid4().hex}")
+    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as tmp:
             while chunk := stream.read(CHUNK):
@@ -65,7 +67,9 @@ def store_stream(stream: BinaryIO, max_size: int | None = None, check=None) -> B
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise
-    blob, _ = Blob.objects.get_or_create(sha256=sha256, defaults={"size": size})
+    blob = Blob(sha256=sha256, size=size)
+    if save:
+        Blob.objects.bulk_create([blob], ignore_conflicts=True)  # one INSERT … ON CONFLICT DO NOTHING
     return blob
 
 

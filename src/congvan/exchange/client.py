@@ -7,8 +7,10 @@ import shutil
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 from congvan.documents import storage
-from congvan.exchange import hub, identity
+from congvan.exchange import bundles, hub, identity
 from congvan.exchange.models import Node
 
 CHUNK = 1024 * 1024
@@ -52,7 +54,8 @@ class HttpHubClient:
             self._conn = None
 
     def _request(self, method: str, path: str, body=None, headers: dict | None = None,
-                 sink=None) -> tuple[int, dict, bytes]:
+                 consume=None) -> tuple[int, dict, bytes]:
+        """One call; a 200 answer's body goes to ``consume(response)`` when given, else it is returned."""
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         for attempt in (1, 2):  # a kept-alive connection the server closed is retried once, fresh
             conn = self._connection()
@@ -61,17 +64,20 @@ class HttpHubClient:
                     body.seek(0)
                 conn.request(method, self.base + path, body=body, headers=headers)
                 response = conn.getresponse()
-                if sink is not None and response.status == 200:
-                    shutil.copyfileobj(response, sink, CHUNK)
-                    data = b""
-                else:
-                    data = response.read()
-                return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+                break
             except (ConnectionError, http.client.HTTPException, OSError) as exc:
                 self.close()
                 if attempt == 2 or isinstance(exc, TimeoutError):
                     raise ClientError(f"Không kết nối được trục {self.netloc}: {exc}", code="unreachable")
-        raise AssertionError("unreachable")
+        answer_headers = {k.lower(): v for k, v in response.getheaders()}
+        try:
+            if consume is not None and response.status == 200:
+                consume(response, answer_headers)
+                return response.status, answer_headers, b""
+            return response.status, answer_headers, response.read()
+        except (ConnectionError, http.client.HTTPException, OSError, bundles.BundleError) as exc:
+            self.close()  # the answer was cut: nothing of it can be trusted, the caller tries again later
+            raise ClientError(f"Trục {self.netloc} ngắt kết nối giữa chừng: {exc}", code="unreachable")
 
     @staticmethod
     def _raise(status: int, data: bytes) -> None:
@@ -101,7 +107,21 @@ class HttpHubClient:
                 for m in json.loads(data)["messages"]]
 
     def fetch(self, hub_id: str, dest) -> None:
-        status, _, data = self._request("GET", f"/messages/{hub_id}", sink=dest)
+        status, _, data = self._request("GET", f"/messages/{hub_id}",
+                                        consume=lambda response, _: shutil.copyfileobj(response, dest, CHUNK))
+        if status != 200:
+            self._raise(status, data)
+
+    def fetch_many(self, hub_ids: list[str], open_dest) -> None:
+        """Several messages in one request; each goes to the file ``open_dest(headers)`` returns."""
+        def consume(response, headers):
+            boundary = headers.get("content-type", "").partition("boundary=")[2]
+            if not boundary:
+                raise bundles.BundleError("bundle: no boundary in the answer")
+            bundles.read(response, boundary, open_dest, settings.EXCHANGE_MAX_PACKAGE)
+
+        status, _, data = self._request("POST", "/messages/bundle", json.dumps({"ids": hub_ids}).encode(),
+                                        {"Content-Type": "application/json"}, consume=consume)
         if status != 200:
             self._raise(status, data)
 
@@ -109,6 +129,13 @@ class HttpHubClient:
         status, _, data = self._request("POST", f"/messages/{hub_id}/ack",
                                         json.dumps({"status": status_, "reason": reason}).encode(),
                                         {"Content-Type": "application/json"})
+        if status != 200:
+            self._raise(status, data)
+
+    def ack_many(self, acks: list[tuple[str, str, str]]) -> None:
+        """Acknowledge a batch in one request: ``[(hub id, "done"|"fail", reason)]``."""
+        body = json.dumps({"acks": [{"id": i, "status": s, "reason": r} for i, s, r in acks]}).encode()
+        status, _, data = self._request("POST", "/messages/ack", body, {"Content-Type": "application/json"})
         if status != 200:
             self._raise(status, data)
 
@@ -148,16 +175,25 @@ class LocalHubClient:
         return {"ids": accepted.ids, "duplicate": accepted.duplicate}
 
     def pending(self, limit: int = 100) -> list[Pending]:
-        return [Pending(str(m.id), str(m.message_id), m.message_type, m.from_code, m.sender.name, m.to_codes,
-                        m.blob.size) for m in hub.pending(self.node, limit)]
+        return [Pending(str(m["id"]), str(m["message_id"]), m["messagetype"], m["from"], m["from_node"], m["to"],
+                        m["size"]) for m in hub.pending(self.node, limit)]
 
     def fetch(self, hub_id: str, dest) -> None:
         message = self._call(hub.get, self.node, hub_id)
-        with storage.open_blob(message.blob) as source:
+        with open(storage.blob_path(message.blob_id), "rb") as source:
             shutil.copyfileobj(source, dest, CHUNK)
+
+    def fetch_many(self, hub_ids: list[str], open_dest) -> None:
+        for message in self._call(hub.get_many, self.node, hub_ids):
+            with open(storage.blob_path(message.blob_id), "rb") as source, \
+                    open_dest({"hub-id": message.id, "message-id": message.message_id}) as dest:
+                shutil.copyfileobj(source, dest, CHUNK)
 
     def ack(self, hub_id: str, status: str, reason: str = "") -> None:
         self._call(hub.ack, self.node, hub_id, status, reason)
+
+    def ack_many(self, acks: list[tuple[str, str, str]]) -> None:
+        self._call(hub.ack_many, self.node, acks)
 
     def put_directory(self, agencies: list[dict]) -> dict:
         return self._call(hub.put_directory, self.node, agencies)

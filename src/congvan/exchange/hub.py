@@ -6,6 +6,7 @@ Shaped like the national axis (VDXP): a node *sends* a message with a small head
 receiving node verifies the package and its signature.
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +18,26 @@ from django.utils import timezone
 from congvan import audit
 from congvan.directory.tokens import hash_token, new_token
 from congvan.documents import storage
-from congvan.exchange import identity
+from congvan.exchange import hub_sql, identity
 from congvan.exchange.models import HubMessage, Node, Route
 from congvan.exchange.services import alert_operators
 
 MESSAGE_TYPES = ("edoc", "status")
 SEEN_PRECISION = timedelta(minutes=1)
+# Credentials and routes are read on every call; each web process keeps what it read for this long.
+# A change made in another process (a node deactivated, an agency moved) applies within this delay;
+# a code not found is always looked up again, so a directory just synced is used at once.
+CACHE_SECONDS = 10.0
+_tokens: dict[str, tuple[float, Node]] = {}
+_routes: dict[str, tuple[float, Node]] = {}
+_upstream: list = []  # [expires, node or None]
+
+
+def forget_cache() -> None:
+    """Drop what this process remembers of credentials and routes (after a change made here)."""
+    _tokens.clear()
+    _routes.clear()
+    _upstream.clear()
 
 
 class HubError(Exception):
@@ -35,9 +50,14 @@ class HubError(Exception):
 
 def authenticate(token: str) -> Node:
     if token:
-        node = Node.objects.filter(kind__in=[Node.Kind.PEER, Node.Kind.SELF], token_hash=hash_token(token),
+        key, now = hash_token(token), time.monotonic()
+        known = _tokens.get(key)
+        if known and known[0] > now:
+            return known[1]
+        node = Node.objects.filter(kind__in=[Node.Kind.PEER, Node.Kind.SELF], token_hash=key,
                                    is_active=True).first()
         if node is not None:
+            _tokens[key] = (now + CACHE_SECONDS, node)
             return node
     raise HubError("unauthorized", "Thông tin xác thực của hệ thống không hợp lệ.", 401)
 
@@ -51,15 +71,40 @@ def register_peer(name: str, certificate: str, title: str = "", accept_unsigned:
                              "accept_unsigned": accept_unsigned, "token_hash": hash_token(token),
                              "is_active": True})
     audit.record("exchange.peer_register", node=name)
+    forget_cache()
     return token
+
+
+def _upstream_hub() -> Node | None:
+    now = time.monotonic()
+    if not _upstream or _upstream[0] < now:
+        _upstream[:] = [now + CACHE_SECONDS, identity.hub_node()]
+    return _upstream[1]
+
+
+def routed(codes: list[str]) -> dict[str, Node]:
+    """The node hosting each code that the routing table knows (remembered for CACHE_SECONDS).
+
+    Agencies learnt from the upstream hub (nodes of kind REMOTE) are left out: they go back up."""
+    now, found = time.monotonic(), {}
+    for code in codes:
+        known = _routes.get(code)
+        if known and known[0] > now:
+            found[code] = known[1]
+    missing = [c for c in codes if c not in found]
+    if missing:
+        for r in Route.objects.filter(agency_code__in=missing).select_related("node"):
+            if r.node.kind != Node.Kind.REMOTE:
+                found[r.agency_code] = r.node
+                _routes[r.agency_code] = (now + CACHE_SECONDS, r.node)
+    return found
 
 
 def route(codes: list[str]) -> dict[str, Node]:
     """Which node receives each code: the routing table, else the upstream hub, else an error."""
-    upstream = identity.hub_node()
-    routes = {r.agency_code: r.node for r in Route.objects.filter(agency_code__in=codes).select_related("node")
-              if r.node.kind != Node.Kind.REMOTE}  # agencies learnt from the upstream hub go back up
+    routes = routed(codes)
     unknown = [c for c in codes if c not in routes]
+    upstream = _upstream_hub() if unknown else None
     if unknown and upstream is None:
         raise HubError("unknown_recipient", "Trục không biết hệ thống nào quản lý cơ quan nhận: "
                        + ", ".join(unknown) + ".", 422, permanent=False)
@@ -74,7 +119,10 @@ class Accepted:
 
 def accept(sender: Node, *, message_id: str, from_code: str, to_codes: list[str], message_type: str,
            stream, length: int | None) -> Accepted:
-    """Store a message once per destination node; the same message sent again is not stored twice."""
+    """Store a message once per destination node; the same message sent again is not stored twice.
+
+    The hot path of the hub: credentials and routes come from memory, the package is hashed while it
+    is written, and the rows go in with one INSERT; a resend is recognised by the unique constraint."""
     if message_type not in MESSAGE_TYPES:
         raise HubError("bad_header", "Tiêu đề messagetype phải là edoc hoặc status.")
     try:
@@ -86,64 +134,103 @@ def accept(sender: Node, *, message_id: str, from_code: str, to_codes: list[str]
         raise HubError("bad_header", "Thiếu tiêu đề from hoặc to.")
     if length is not None and length > settings.EXCHANGE_MAX_PACKAGE:
         raise HubError("too_large", f"Gói tin vượt quá {settings.EXCHANGE_MAX_PACKAGE // 2**20} MB.", 413)
-    existing = list(HubMessage.objects.filter(sender=sender, message_id=message_uuid))
-    if existing:
-        return Accepted([str(m.id) for m in existing], True)
-    if sender.kind != Node.Kind.HUB:  # an upstream hub relays for others; a node speaks for its own agencies
-        own = Route.objects.filter(agency_code=from_code).values_list("node_id", flat=True).first()
-        if own != sender.pk:
-            raise HubError("forbidden_sender", f"Cơ quan gửi {from_code} không thuộc hệ thống {sender.name}.", 403)
-    targets = route(to_codes)
     try:
-        blob = storage.store_stream(stream, max_size=settings.EXCHANGE_MAX_PACKAGE)
+        if sender.kind != Node.Kind.HUB:  # an upstream hub relays for others; a node speaks for its own agencies
+            own = routed([from_code]).get(from_code)
+            if own is None or own.pk != sender.pk:
+                raise HubError("forbidden_sender", f"Cơ quan gửi {from_code} không thuộc hệ thống {sender.name}.",
+                               403)
+        targets = route(to_codes)
+    except HubError:
+        if ids := _stored(sender, message_uuid):  # accepted earlier, before the directory changed
+            return Accepted(ids, True)
+        raise
+    try:
+        blob = storage.store_stream(stream, max_size=settings.EXCHANGE_MAX_PACKAGE, save=False)
     except storage.FileTooLarge as exc:
         raise HubError("too_large", str(exc), 413)
     if length is not None and blob.size != length:
         raise HubError("truncated", "Gói tin nhận được không đủ độ dài đã khai báo.", 400, permanent=False)
-    by_node: dict[int, tuple[Node, list[str]]] = {}
+    by_node: dict[int, list[str]] = {}
     for code, node in targets.items():
-        by_node.setdefault(node.pk, (node, []))[1].append(code)
+        by_node.setdefault(node.pk, []).append(code)
+    rows = [{"message_id": message_uuid, "sender": sender.pk, "recipient": node_id, "message_type": message_type,
+             "from_code": from_code, "to_codes": codes} for node_id, codes in by_node.items()]
     try:
-        with transaction.atomic():
-            rows = [HubMessage.objects.create(message_id=message_uuid, sender=sender, recipient=node,
-                                              message_type=message_type, from_code=from_code, to_codes=codes,
-                                              blob=blob, next_attempt_at=timezone.now())
-                    for node, codes in by_node.values()]
-    except IntegrityError:  # the same message raced in through another connection
-        return Accepted([str(m.id) for m in HubMessage.objects.filter(sender=sender, message_id=message_uuid)],
-                        True)
+        ids = hub_sql.insert_messages(blob, rows)
+    except IntegrityError:  # sent before (a retry after a lost answer), or raced in through another connection
+        return Accepted(_stored(sender, message_uuid), True)
     _seen(sender)
-    return Accepted([str(m.id) for m in rows], False)
+    return Accepted(ids, False)
 
 
-def pending(node: Node, limit: int = 100) -> list[HubMessage]:
-    return list(HubMessage.objects.filter(recipient=node, state=HubMessage.State.PENDING)
-                .select_related("sender", "blob").order_by("created_at")[:limit])
+def _stored(sender: Node, message_uuid: uuid.UUID) -> list[str]:
+    return [str(pk) for pk in HubMessage.objects.filter(sender=sender, message_id=message_uuid)
+            .values_list("id", flat=True)]
 
 
-def get(node: Node, hub_id: str) -> HubMessage:
+PENDING_FIELDS = {"id": "id", "message_id": "message_id", "messagetype": "message_type", "from": "from_code",
+                  "from_node": "sender__name", "to": "to_codes", "size": "blob__size", "created_at": "created_at"}
+
+
+def pending(node: Node, limit: int = 100) -> list[dict]:
+    """What waits for ``node``, oldest first, as the listing shows it (``PENDING_FIELDS``' keys)."""
+    rows = (HubMessage.objects.filter(recipient=node, state=HubMessage.State.PENDING)
+            .order_by("created_at").values_list(*PENDING_FIELDS.values())[:limit])
+    return [dict(zip(PENDING_FIELDS, row, strict=True)) for row in rows]
+
+
+def get(node: Node, hub_id: str) -> hub_sql.Stored:
+    return get_many(node, [hub_id])[0]
+
+
+def get_many(node: Node, hub_ids: list[str]) -> list[hub_sql.Stored]:
+    """The messages asked for, each addressed to ``node``; one unknown id refuses the whole request."""
     try:
-        return HubMessage.objects.select_related("sender", "blob").get(pk=uuid.UUID(str(hub_id)), recipient=node)
-    except (HubMessage.DoesNotExist, ValueError):
+        wanted = [uuid.UUID(str(hub_id)) for hub_id in hub_ids]
+    except ValueError:
+        wanted = None
+    found = hub_sql.stored_for(node, wanted) if wanted else []
+    if not wanted or len(found) != len(wanted):
         raise HubError("not_found", "Không có gói tin này.", 404)
+    return found
 
 
-def ack(node: Node, hub_id: str, status: str, reason: str = "") -> HubMessage:
-    """Transport acknowledgement: ``done`` (taken) or ``fail`` (refused by the receiving node, with why)."""
-    if status not in ("done", "fail"):
-        raise HubError("bad_ack", "Trạng thái xác nhận phải là done hoặc fail.")
-    message = get(node, hub_id)
-    if message.state != HubMessage.State.PENDING:
-        return message
-    state = HubMessage.State.DONE if status == "done" else HubMessage.State.FAILED
-    with transaction.atomic():
-        HubMessage.objects.filter(pk=message.pk).update(state=state, acked_at=timezone.now(), reason=reason[:4000])
-        if state == HubMessage.State.FAILED:
-            audit.record("exchange.refused_by_node", node=node.name, message=str(message.id), reason=reason)
-            alert_operators(f"Hệ thống {node.name} từ chối gói tin từ {message.from_code}: {reason[:120]}")
+def ack(node: Node, hub_id: str, status: str, reason: str = "") -> str:
+    """Transport acknowledgement: ``done`` (taken) or ``fail`` (refused by the receiving node, with why).
+
+    Returns the message's state; acknowledging again changes nothing."""
+    return ack_many(node, [(hub_id, status, reason)])[0]
+
+
+def ack_many(node: Node, acks: list[tuple[str, str, str]]) -> list[str]:
+    """Several acknowledgements in one call: one UPDATE for all the ``done`` ones."""
+    parsed = []
+    for hub_id, status, reason in acks:
+        if status not in ("done", "fail"):
+            raise HubError("bad_ack", "Trạng thái xác nhận phải là done hoặc fail.")
+        try:
+            parsed.append((uuid.UUID(str(hub_id)), status, reason))
+        except ValueError:
+            raise HubError("not_found", "Không có gói tin này.", 404)
+    if hub_sql.mark_done(node, [pk for pk, status, _ in parsed if status == "done"]) == len(parsed):
+        _seen(node)
+        return [HubMessage.State.DONE] * len(parsed)  # the usual case: every one taken, first time
+    waiting, now = HubMessage.objects.filter(recipient=node, state=HubMessage.State.PENDING), timezone.now()
+    for pk, status, reason in parsed:
+        if status == "fail":
+            with transaction.atomic():
+                if waiting.filter(pk=pk).update(state=HubMessage.State.FAILED, acked_at=now, reason=reason[:4000]):
+                    from_code = HubMessage.objects.filter(pk=pk).values_list("from_code", flat=True).first()
+                    audit.record("exchange.refused_by_node", node=node.name, message=str(pk), reason=reason)
+                    alert_operators(f"Hệ thống {node.name} từ chối gói tin từ {from_code}: {reason[:120]}")
+    states = dict(HubMessage.objects.filter(recipient=node, pk__in=[pk for pk, _, _ in parsed])
+                  .values_list("id", "state"))
+    missing = [pk for pk, _, _ in parsed if pk not in states]
+    if missing:
+        raise HubError("not_found", "Không có gói tin này.", 404)
     _seen(node)
-    message.state = state
-    return message
+    return [states[pk] for pk, _, _ in parsed]
 
 
 def _seen(node: Node) -> None:
@@ -169,6 +256,7 @@ def put_directory(node: Node, agencies: list[dict]) -> dict:
             "node": node, "agency_name": agency.get("name", ""),
             "details": {k: agency.get(k, "") for k in ("short_name", "level", "email", "address", "phone",
                                                          "website", "place")}})
+    forget_cache()
     return {"accepted": len(codes) - len(taken), "conflicts": taken}
 
 

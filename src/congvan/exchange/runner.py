@@ -19,25 +19,52 @@ from congvan.exchange.models import HubMessage
 log = logging.getLogger(__name__)
 
 
+BUNDLE_MESSAGES, BUNDLE_BYTES = 50, 64 * 2**20
+
+
+def in_bundles(messages: list) -> list[list]:
+    """Consecutive groups of at most BUNDLE_MESSAGES and BUNDLE_BYTES (a larger message goes alone)."""
+    groups, size = [], 0
+    for message in messages:
+        if not groups or len(groups[-1]) >= BUNDLE_MESSAGES or size + message.size > BUNDLE_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(message)
+        size += message.size
+    return groups
+
+
 def receive(client, limit: int = 100) -> int:
-    """Fetch, process and acknowledge what waits for this node; a crash before the ack means the hub
-    offers the message again, and the inbox recognises it."""
-    count = 0
-    for message in client.pending(limit):
-        fd, path = tempfile.mkstemp(prefix="in-", suffix=".edxml", dir=identity.spool_dir())
-        try:
-            with os.fdopen(fd, "wb") as dest:
-                client.fetch(message.id, dest)
-            inbox = inbound.process(path, message_id=message.message_id, hub_id=message.id,
-                                    from_node=message.from_node, to_codes=message.to_codes)
-        finally:
-            os.unlink(path)
-        if inbox.state == inbox.State.REFUSED:
-            client.ack(message.id, "fail", f"{inbox.error_code}: {inbox.error}")
-        else:
-            client.ack(message.id, "done")
-        count += 1
-    return count
+    """Fetch what waits for this node a bundle at a time, process it, then acknowledge the whole batch
+    in one call. A crash before the acknowledgement means the hub offers the messages again, and the
+    inbox recognises them."""
+    acks = []
+    try:
+        for group in in_bundles(client.pending(limit)):
+            paths = {}
+
+            def open_dest(headers, paths=paths):
+                fd, paths[headers["hub-id"]] = tempfile.mkstemp(prefix="in-", suffix=".edxml",
+                                                                dir=identity.spool_dir())
+                return os.fdopen(fd, "wb")
+
+            try:
+                client.fetch_many([m.id for m in group], open_dest)
+                for message in group:
+                    if message.id not in paths:
+                        raise clients.ClientError(f"Trục không trả gói tin {message.id}.", code="incomplete")
+                    inbox = inbound.process(paths[message.id], message_id=message.message_id, hub_id=message.id,
+                                            from_node=message.from_node, to_codes=message.to_codes)
+                    refused = inbox.state == inbox.State.REFUSED
+                    acks.append((message.id, "fail" if refused else "done",
+                                 f"{inbox.error_code}: {inbox.error}" if refused else ""))
+            finally:
+                for path in paths.values():
+                    os.unlink(path)
+    finally:  # what was processed is acknowledged even when a later fetch fails
+        if acks:
+            client.ack_many(acks)
+    return len(acks)
 
 
 def relay_up(upstream, limit: int = 50) -> int:

@@ -10,7 +10,9 @@ from django.http import FileResponse, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from congvan.documents import storage
-from congvan.exchange import hub
+from congvan.exchange import bundles, hub
+
+MAX_BATCH = 500
 
 
 def _error(exc: hub.HubError) -> JsonResponse:
@@ -62,19 +64,34 @@ def messages(request: HttpRequest, node):
         limit = max(1, min(int(request.GET.get("limit", 100)), 500))
     except ValueError:
         limit = 100
-    return JsonResponse({"messages": [
-        {"id": str(m.id), "message_id": str(m.message_id), "messagetype": m.message_type, "from": m.from_code,
-         "from_node": m.sender.name, "to": m.to_codes, "size": m.blob.size,
-         "created_at": m.created_at.isoformat()} for m in hub.pending(node, limit)]})
+    return JsonResponse({"messages": hub.pending(node, limit)})
 
 
 @endpoint
 def message(request: HttpRequest, node, hub_id):
     found = hub.get(node, hub_id)
-    response = FileResponse(storage.open_blob(found.blob), content_type="application/xml")
+    response = FileResponse(open(storage.blob_path(found.blob_id), "rb"), content_type="application/xml")
     response["messagetype"], response["from"] = found.message_type, found.from_code
-    response["message-id"], response["from-node"] = str(found.message_id), found.sender.name
+    response["message-id"], response["from-node"] = found.message_id, found.from_node
     return response
+
+
+@endpoint
+def bundle(request: HttpRequest, node):
+    """``POST /messages/bundle`` with ``{"ids": [...]}``: several packages in one answer (multipart/mixed,
+    each part with its transport headers and Content-Length), so a node takes a batch in one request."""
+    if request.method != "POST":
+        raise hub.HubError("method", "Phương thức không hỗ trợ.", 405)
+    try:
+        ids = [str(i) for i in json.loads(request.body or b"{}")["ids"]]
+    except (ValueError, KeyError, TypeError):
+        raise hub.HubError("bad_json", "Nội dung yêu cầu phải có dạng {\"ids\": [...]}.")
+    if len(ids) > MAX_BATCH:
+        raise hub.HubError("too_many", f"Mỗi lần tải tối đa {MAX_BATCH} gói tin.")
+    found = hub.get_many(node, ids)
+    if sum(m.size for m in found) > settings.EXCHANGE_MAX_PACKAGE:
+        raise hub.HubError("too_large", "Tổng dung lượng các gói tin vượt quá giới hạn: hãy tải ít gói tin hơn.", 413)
+    return bundles.response(found)
 
 
 @endpoint
@@ -85,8 +102,25 @@ def acknowledge(request: HttpRequest, node, hub_id):
         body = json.loads(request.body or b"{}")
     except ValueError:
         raise hub.HubError("bad_json", "Nội dung xác nhận không phải JSON.")
-    found = hub.ack(node, hub_id, str(body.get("status", "")), str(body.get("reason", "")))
-    return JsonResponse({"id": str(found.id), "state": found.state})
+    state = hub.ack(node, hub_id, str(body.get("status", "")), str(body.get("reason", "")))
+    return JsonResponse({"id": str(hub_id), "state": state})
+
+
+@endpoint
+def acknowledge_many(request: HttpRequest, node):
+    """``POST /messages/ack`` with ``{"acks": [{"id", "status", "reason"}]}``: one call for a whole batch."""
+    if request.method != "POST":
+        raise hub.HubError("method", "Phương thức không hỗ trợ.", 405)
+    try:
+        acks = [(str(a["id"]), str(a.get("status", "")), str(a.get("reason", "")))
+                for a in json.loads(request.body or b"{}")["acks"]]
+    except (ValueError, KeyError, TypeError):
+        raise hub.HubError("bad_json", "Nội dung xác nhận phải có dạng {\"acks\": [{\"id\", \"status\"}]}.")
+    if len(acks) > MAX_BATCH:
+        raise hub.HubError("bad_ack", f"Mỗi lần xác nhận tối đa {MAX_BATCH} gói tin.")
+    states = hub.ack_many(node, acks)
+    return JsonResponse({"results": [{"id": hub_id, "state": state} for (hub_id, _, _), state in zip(
+        acks, states, strict=True)]})
 
 
 @endpoint

@@ -123,6 +123,10 @@ class Day:
     met: bool | None = None
     windows: list[tuple[time, time, bool]] = field(default_factory=list)
 
+    @property
+    def checks(self) -> list[tuple[time, str]]:
+        return list(zip(self.times, self.people, strict=True))
+
 
 def compliance_days(agency: Agency, start_date: date, end_date: date) -> list[Day]:
     """One agency's days, newest first, with each check's time and who made it (the compliance page)."""

@@ -291,6 +291,8 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
             raise ServiceError(_("Số, ký hiệu không đúng dạng: %(error)s") % {"error": exc}, code="invalid_notation")
     if sender is not None and (sender.is_local or not sender.is_active):
         sender = None
+    if sender is None and not clean(sender_name):
+        sender = sender_agency(item)  # an agency known by the address it wrote from
     author = sender or correspondent_agency(clean(sender_name) or item.from_name, item.from_address)
     kind = DocumentType.objects.filter(agency__isnull=True, code=doc_type).first() or \
         DocumentType.objects.get(agency__isnull=True, code="CV")
@@ -306,7 +308,7 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
                                     content_type=attachment.content_type, role=role)
     delivery = Delivery.objects.create(document=document, recipient=item.agency, channel=Channel.EMAIL)
     received = incoming.arrive(delivery, announce=False)
-    incoming.register(person, received, due_date=due_date, signature_confirmed=signature_confirmed)
+    received = incoming.register(person, received, due_date=due_date, signature_confirmed=signature_confirmed)
     item.state, item.incoming_item = IS.CONVERTED, received
     item.handled_by, item.handled_at = person, timezone.now()
     item.save(update_fields=["state", "incoming_item", "handled_by", "handled_at"])

@@ -7,7 +7,11 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.signing.conftest import demo_pki, leader_identity, leader_key  # noqa: F401 - session fixtures
+from tests.signing import conftest as signing_fixtures
+
+# The signing tests' session fixtures (demo PKI, the leader's key), shared here.
+demo_pki, leader_identity, leader_key = (signing_fixtures.demo_pki, signing_fixtures.leader_identity,
+                                         signing_fixtures.leader_key)
 
 PROVINCE = "ubndtinh@gialai.example"
 HOME_AFFAIRS = "sonoivu@gialai.example"
@@ -83,7 +87,7 @@ class SmtpSink:
                 if sink.down:
                     return "451 4.3.0 try again later"
                 if address.lower() in sink.refuse:
-                    return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+                    return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
@@ -105,3 +109,12 @@ def relay(settings):
     settings.MAIL_RELAY_HOST, settings.MAIL_RELAY_PORT, settings.MAIL_RELAY_SECURITY = "127.0.0.1", sink.port, "none"
     yield sink
     sink.stop()
+
+
+def _server_fixtures():
+    from tests.mail import servers
+
+    return servers.dovecot, servers.smtpd
+
+
+dovecot, smtpd = _server_fixtures()  # Dovecot and `congvan smtpd` on loopback (tests/mail/servers.py)

@@ -38,12 +38,20 @@ def connect(account: ImapAccount) -> imaplib.IMAP4:
             client = imaplib.IMAP4(account.host, account.port, timeout=timeout)
             if account.security == ImapAccount.Security.STARTTLS:
                 client.starttls(ssl.create_default_context())
-        client.login(account.username, sealed.unseal(account.password))
+        login(client, account.username, sealed.unseal(account.password))
     except imaplib.IMAP4.error as exc:
         raise ImapError(f"Máy chủ IMAP từ chối: {_text(exc)}") from exc
     except (OSError, ssl.SSLError) as exc:
         raise ImapError(f"Không kết nối được máy chủ IMAP {account.host}:{account.port}: {exc}") from exc
     return client
+
+
+def login(client: imaplib.IMAP4, username: str, password: str) -> None:
+    """LOGIN for ASCII credentials; AUTHENTICATE PLAIN (UTF-8) otherwise: LOGIN cannot carry "Mật khẩu"."""
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+    else:
+        client.authenticate("PLAIN", lambda _challenge: f"\0{username}\0{password}".encode())
 
 
 def _text(value) -> str:

@@ -4,6 +4,7 @@ An MTA (Postfix, with ``transport_maps``) or any SMTP client delivers to it; eac
 an intake item (congvan.mail.intake). Recipients it does not handle are refused at RCPT (550), mail over
 ``CONGVAN_MAIL_MAX_MESSAGE`` at MAIL FROM (SIZE) or DATA (552): the sending server keeps it and tells its
 sender — nothing is accepted and then lost. The database work runs in a thread pool, off the event loop.
+Replies are ASCII (RFC 5321), Vietnamese without marks in parentheses.
 """
 
 import asyncio
@@ -45,9 +46,9 @@ class Handler:
             accepted = await self._run(intake.accepts, address)
         except Exception:  # noqa: BLE001 - the database is down: let the sender retry later
             log.exception("smtpd: RCPT %s", address)
-            return "451 4.3.0 Tạm thời không kiểm tra được địa chỉ, xin gửi lại sau (temporary failure)"
+            return "451 4.3.0 Temporary failure, please retry (tam thoi khong kiem tra duoc dia chi)"
         if not accepted:
-            return f"550 5.1.1 <{address}>: không có hộp thư cơ quan này tại đây (no such mailbox here)"
+            return f"550 5.1.1 <{address}>: no such mailbox here (khong co hop thu co quan nay)"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -57,16 +58,16 @@ class Handler:
             raw = raw.encode("utf-8", "surrogateescape")
         count = len(envelope.rcpt_tos) if self.lmtp else 1
         if len(raw) > settings.MAIL_MAX_MESSAGE:
-            reply = (f"552 5.3.4 Thư vượt quá {settings.MAIL_MAX_MESSAGE // (1024 * 1024)} MB "
-                     "(message too large)")
+            reply = (f"552 5.3.4 Message too large: over {settings.MAIL_MAX_MESSAGE // (1024 * 1024)} MB "
+                     "(thu qua lon)")
             return "\r\n".join([reply] * count)
         try:
             await self._run(intake.deliver, raw, source="smtp", envelope_from=envelope.mail_from or "",
                             recipients=list(envelope.rcpt_tos))
         except Exception:  # noqa: BLE001 - not stored: the sender keeps the message and retries
             log.exception("smtpd: message from %s could not be stored", envelope.mail_from)
-            return "\r\n".join(["451 4.3.0 Lỗi tạm thời khi lưu thư, xin gửi lại sau (temporary failure)"] * count)
-        return "\r\n".join(["250 2.0.0 Đã nhận (accepted)"] * count)
+            return "\r\n".join(["451 4.3.0 Temporary failure, please retry (loi tam thoi)"] * count)
+        return "\r\n".join(["250 2.0.0 OK, accepted (da nhan)"] * count)
 
 
 def _address(text: str) -> tuple[str, int]:

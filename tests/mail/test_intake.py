@@ -97,6 +97,21 @@ def test_clerk_registers_an_item_as_an_incoming_document_in_one_step(demo, perso
         services.convert(clerk, item, subject="lần hai")
 
 
+def test_a_pdf_whose_signature_fails_is_registered_only_when_the_clerk_confirms(demo, person, trusted, signed_pdf):
+    from tests.signing.flow_helpers import tamper
+
+    [item] = deliver(message(attachments=[("sua-doi.pdf", tamper(signed_pdf), "application/pdf")]))
+    assert not item.attachments.get().blob.signature_check.ok
+    clerk = person("vanthu.ubndtinh")
+    with pytest.raises(services.ServiceError, match="Chữ ký số của văn bản không hợp lệ") as refused:
+        services.convert(clerk, item, subject=item.subject)
+    assert refused.value.code == "signature_not_confirmed"
+    item.refresh_from_db()
+    assert item.state == IntakeItem.State.NEW and not IncomingItem.objects.exists()  # nothing half done
+    received = services.convert(clerk, item, subject=item.subject, signature_confirmed=True)
+    assert received.arrival_number == 1
+
+
 def test_mail_from_a_citizen_gets_an_author_outside_the_directory(demo, person):
     [item] = deliver(message(sender=("Nguyễn Văn An", "an.nguyen@example.com"), subject="Đơn đề nghị cấp phép"))
     received = services.convert(person("vanthu.ubndtinh"), item, subject="Đơn đề nghị cấp phép xây dựng")

@@ -300,7 +300,7 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
         (item.sent_at or item.received_at)
     document = Document.objects.create(
         agency=author, doc_type=kind, subject=subject, state=Document.State.ISSUED, notation=notation[:60],
-        number=number, issued_at=issued_at, form=Form.ELECTRONIC if main_file else Form.HYBRID,
+        number=number, issued_at=issued_at, form=_form(main_file),
         summary=item.body[:5000], due_date=due_date, signer_name="")
     for attachment in files:
         role = DocumentFile.Role.MAIN if attachment is main_file else DocumentFile.Role.ANNEX
@@ -315,6 +315,17 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
     audit.record("mail.convert", actor=person, obj=item, incoming=received.pk, document=document.pk,
                  sender=author.code)
     return received
+
+
+def _form(main_file) -> str:
+    """Fully electronic only with a validly signed main PDF; an unsigned one (a scan sent by mail) needs the
+    paper original (hybrid), as the signing rule of issue 3 says."""
+    from congvan.signing.models import FileSignatureCheck
+
+    if main_file is None:
+        return Form.PAPER
+    check = FileSignatureCheck.objects.filter(blob_id=main_file.blob_id).first()
+    return Form.ELECTRONIC if check is not None and check.ok else Form.HYBRID
 
 
 @transaction.atomic

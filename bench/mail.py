@@ -19,8 +19,8 @@ that the database holds exactly one intake item per message.
 
 Target: ≥ 10 messages/s for one listener process, i.e. 36 000 messages an hour — over ten times a province's
 busiest hour of official mail (a few thousand messages). One process is bound by Python's CPU (MIME
-parsing, hashing, the PDF validation); Postfix can spread LMTP over several `congvan smtpd` processes,
-and the per-message CPU figure tells how many a given load needs.
+parsing, hashing, the PDF validation); several `congvan smtpd` processes share a larger load (one per
+group of agencies in Postfix's transport table), and the per-message CPU figure tells how many it needs.
 """
 
 # ruff: noqa: E402

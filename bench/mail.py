@@ -52,6 +52,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench.documents import percentile, reset_database
+from tests.conftest import database_url
+from tests.e2e.installations import free_port
 
 DB = "postgresql" if connection.vendor == "postgresql" else connection.vendor
 TARGET_PER_S = 10.0
@@ -68,19 +70,6 @@ def emit(metric: str, value, unit: str, target: str | None = None, **extra) -> N
 
 def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def pdf_of_size(size: int) -> bytes:

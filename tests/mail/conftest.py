@@ -2,11 +2,11 @@
 messages built like real mail clients build them, and an SMTP server on loopback standing for the relay."""
 
 import email.policy
-import socket
 from email.message import EmailMessage
 
 import pytest
 
+from tests.e2e.installations import free_port
 from tests.signing import conftest as signing_fixtures
 
 # The signing tests' session fixtures (demo PKI, the leader's key), shared here.
@@ -15,12 +15,6 @@ demo_pki, leader_identity, leader_key = (signing_fixtures.demo_pki, signing_fixt
 
 PROVINCE = "ubndtinh@gialai.example"
 HOME_AFFAIRS = "sonoivu@gialai.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

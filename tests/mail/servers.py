@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
-from tests.mail.conftest import free_port
+from tests.conftest import database_url, require_tool
+from tests.e2e.installations import free_port
 
 LDA = "/usr/lib/dovecot/dovecot-lda"
 
@@ -31,6 +31,15 @@ def wait_port(port: int, process: subprocess.Popen, what: str, log=lambda: "") -
                 raise AssertionError(f"{what} exited: {log()}")
             time.sleep(0.1)
     raise AssertionError(f"{what} did not listen on {port}: {log()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
 
 
 @dataclass
@@ -134,22 +143,8 @@ def dovecot():
         wait_port(port, process, "dovecot", server.log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def database_url() -> str:
-    from django.db import connection
-
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/"
-            f"{settings['NAME']}")
 
 
 @dataclass
@@ -182,8 +177,4 @@ def smtpd(transactional_db, settings, tmp_path):
         wait_port(lmtp_port, process, "congvan smtpd (LMTP)", server.log)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)

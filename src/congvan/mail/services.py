@@ -242,8 +242,13 @@ def _require_clerk(person: Person, item: IntakeItem) -> None:
         raise Forbidden(_("Chỉ văn thư của cơ quan nhận thư xử lý được thư này."))
 
 
-def _lock(item: IntakeItem) -> IntakeItem:
-    return IntakeItem.objects.select_for_update().select_related("agency").get(pk=item.pk)
+def _open_item(person: Person, item: IntakeItem) -> IntakeItem:
+    """The item locked for this transaction, still to be handled, and the person its agency's clerk."""
+    item = IntakeItem.objects.select_for_update().select_related("agency").get(pk=item.pk)
+    _require_clerk(person, item)
+    if not item.is_open:
+        raise InvalidState(_("Thư đã được xử lý."))
+    return item
 
 
 def guess_notation(text: str) -> str:
@@ -270,10 +275,7 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
     """Vào sổ in one step: the message becomes a received document (its author the sending agency, or the
     correspondent outside the directory), a delivery on the e-mail channel, an incoming item, then the
     next số đến (status 03). The usable attachments become the document's files, ``main`` the main one."""
-    item = _lock(item)
-    _require_clerk(person, item)
-    if item.state not in (IS.NEW, IS.QUARANTINED, IS.DUPLICATE):
-        raise InvalidState(_("Thư đã được xử lý."))
+    item = _open_item(person, item)
     subject = clean(subject)
     if not subject:
         raise ServiceError(_("Trích yếu không được để trống."), code="subject_required")
@@ -331,10 +333,7 @@ def _form(main_file) -> str:
 @transaction.atomic
 def dismiss(person: Person, item: IntakeItem, reason: str) -> IntakeItem:
     """Loại bỏ: not a document to register (spam, a duplicate, a personal message); the mail is kept."""
-    item = _lock(item)
-    _require_clerk(person, item)
-    if item.state not in (IS.NEW, IS.QUARANTINED, IS.DUPLICATE):
-        raise InvalidState(_("Thư đã được xử lý."))
+    item = _open_item(person, item)
     reason = clean(reason)
     if not reason:
         raise ServiceError(_("Cần ghi lý do loại bỏ thư."), code="reason_required")

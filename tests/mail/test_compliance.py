@@ -37,6 +37,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.mark.django_db
+@pytest.mark.postgres  # constraints and dates behave differently on the two databases
 def test_check_compliance_per_agency_and_working_day(person, settings):
     settings.MAIL_CHECK_RULE = "gialai"
     province, home = person("vanthu.ubndtinh"), person("vanthu.sonoivu")

@@ -44,6 +44,7 @@ def dns_for(key):
     return lookup
 
 
+@pytest.mark.postgres  # constraints and dates behave differently on the two databases
 def test_issued_document_goes_to_the_citizen_dkim_signed_with_the_pdf(issue_document, relay, dkim_key):
     document = issue_to_citizen(issue_document)
     delivery = Delivery.objects.get(document=document, contact__email=CITIZEN)
@@ -72,6 +73,7 @@ def test_issued_document_goes_to_the_citizen_dkim_signed_with_the_pdf(issue_docu
     assert mail.state == "sent" and mail.dkim_domain == "gialai.example"
 
 
+@pytest.mark.postgres  # constraints and dates behave differently on the two databases
 def test_a_bounce_marks_the_delivery_refused_with_the_reason(issue_document, relay, dkim_key):
     document = issue_to_citizen(issue_document)
     send_all()

@@ -35,11 +35,12 @@ def load_mailboxes(domain: str) -> int:
     return len(rows)
 
 
-def ensure_dkim() -> DkimKey | None:
-    """A DKIM key for the first mail domain when it has none (the demo signs what it sends)."""
+def ensure_dkim(domain: str = "") -> DkimKey | None:
+    """A DKIM key for the demo's domain (default: the first mail domain) when it has none, so the demo signs
+    what it sends."""
     from congvan.mail import dkim
 
-    if not settings.MAIL_DOMAINS:
+    domain = domain or (settings.MAIL_DOMAINS[0] if settings.MAIL_DOMAINS else "")
+    if not domain:
         return None
-    domain = settings.MAIL_DOMAINS[0]
     return dkim.active_key(domain) or dkim.create_key(domain)

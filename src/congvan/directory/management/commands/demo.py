@@ -13,9 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, profile="gialai", **options):
         accounts = load_demo(pki=True, profile=profile)
+        from congvan.directory.demo import OTHER_PROFILES
         from congvan.mail.demo import ensure_dkim
 
-        dkim_key = ensure_dkim()
+        dkim_key = ensure_dkim(OTHER_PROFILES.get(profile, {}).get("domain", ""))
         self.stdout.write(self.style.SUCCESS(f"Đã nạp tỉnh mẫu. Mật khẩu mọi tài khoản: {PASSWORD}"))
         for username, name, what in accounts:
             self.stdout.write(f"  {username:<24} {name} ({what})")

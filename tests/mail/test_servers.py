@@ -145,3 +145,35 @@ def test_a_bounce_to_congvan_smtpd_fails_the_delivery(smtpd, demo, issue_documen
     wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "02", "status 02", smtpd)
     assert "550 5.1.1 User unknown" in delivery.trail.last().note
     assert OutgoingMail.objects.get().state == "failed"
+
+
+@pytest.mark.django_db
+def test_hostile_messages_through_imap_are_handled_and_stay_in_the_mailbox(dovecot, person, settings):
+    from tests.mail.legacy import cp1258
+
+    settings.MAIL_MAX_ATTACHMENT = 1024 * 1024
+    box = provisioned(person, settings, dovecot, "soyte")
+    malformed = (b"From: a@b.example\r\nSubject: MIME hong\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+                 b"--XX\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                 b"JVBERi0x!!!not base64 at all")
+    legacy = (b"From: " + cp1258("Sở Y tế") + b" <yte@example.com>\r\nSubject: " +
+              cp1258("Báo cáo khẩn tình hình dịch bệnh") + b"\r\n\r\nNoi dung\r\n")
+    messages = [
+        malformed,
+        message(subject="Hóa đơn", attachments=[("hoa-don.exe", b"MZ\x90\x00", "application/octet-stream")]),
+        message(subject="Bản đồ", attachments=[("ban-do.pdf", b"%PDF-1.4" + b"0" * (2 * 1024 * 1024),
+                                                 "application/pdf")]),
+        legacy,
+    ]
+    for raw in messages:
+        dovecot.deliver(box.address, raw)
+    assert imap.poll(account_for(box, dovecot)) == 4
+    broken, program, big, old = IntakeItem.objects.filter(agency=box.agency).order_by("imap_uid")
+    assert any("MIME bị lỗi" in p for p in broken.problems)
+    assert program.state == "quarantined" and "chương trình" in program.attachments.get().refused
+    assert big.state == "new" and "vượt quá giới hạn 1 MB" in big.attachments.get().refused
+    assert old.subject == "Báo cáo khẩn tình hình dịch bệnh" and old.from_name == "Sở Y tế"
+    with imaplib.IMAP4("127.0.0.1", dovecot.port) as client:  # all four still there, unread
+        imap.login(client, box.address, PASSWORD)
+        client.select("INBOX", readonly=True)
+        assert client.search(None, "UNSEEN")[1][0].split() == [b"1", b"2", b"3", b"4"]

@@ -187,3 +187,18 @@ def test_new_arrivals_are_also_mailed_to_who_asked(issue_document, person, relay
     assert send_all() == 1
     raw = relay.received[0][2]
     assert email.message_from_bytes(raw, policy=email.policy.default)["Auto-Submitted"] == "auto-generated"
+
+
+def test_api_drafts_address_email_recipients(demo):
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + Client().post(
+        "/api/v1/auth/token", {"username": "chuyenvien.ubndtinh", "password": "congvan"},
+        content_type="application/json").json()["token"]}
+    created = Client().post("/api/v1/documents", {
+        "type": "CV", "subject": "Trả lời doanh nghiệp", "recipients": ["000.05.00.H21"],
+        "contacts": [{"name": "Công ty TNHH An Phú", "email": "VanThu@AnPhu.example"}]},
+        content_type="application/json", **auth)
+    assert created.status_code == 201, created.content
+    assert created.json()["contacts"] == [{"name": "Công ty TNHH An Phú", "email": "vanthu@anphu.example"}]
+    bad = Client().patch(f"/api/v1/documents/{created.json()['id']}", {"contacts": [{"email": "không hợp lệ"}]},
+                         content_type="application/json", **auth)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_contact"

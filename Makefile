@@ -22,8 +22,9 @@ export DEBIAN_FRONTEND := noninteractive
 
 # Run time: Word → PDF conversion and the fonts of documents, stamps and reports.
 RUN_DEBS := libreoffice-writer-nogui fonts-noto-core fonts-croscore fonts-dejavu-core
-# Tests: browser tests drive Debian's chromium; the PostgreSQL run; gettext for the message catalogues.
-TEST_DEBS := $(RUN_DEBS) chromium postgresql postgresql-contrib gettext softhsm2 opensc poppler-utils
+# Tests: browser tests drive Debian's chromium; the PostgreSQL run; gettext for the message catalogues;
+# Dovecot (IMAP, LDA) started unprivileged by the mail tests.
+TEST_DEBS := $(RUN_DEBS) chromium postgresql postgresql-contrib gettext softhsm2 opensc poppler-utils dovecot-imapd
 
 LINT_PATHS := $(wildcard src tests bench)
 PYTEST_ARGS ?=

@@ -66,6 +66,17 @@ def person(demo):
     return get
 
 
+def database_url() -> str:
+    """The test database as a CONGVAN_DATABASE_URL, for a process started by a test (worker, smtpd)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/"
+            f"{settings['NAME']}")
+
+
 def make_pdf(text: str = "Ủy ban nhân dân tỉnh Gia Lai — văn bản điện tử", pages: int = 1) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics

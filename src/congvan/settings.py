@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "congvan.workflow",
     "congvan.signing",
     "congvan.exchange",
+    "congvan.mail",
     "congvan.web",
 ]
 
@@ -178,6 +179,35 @@ EXCHANGE_MAX_ATTEMPTS = int(env("EXCHANGE_MAX_ATTEMPTS", "30"))  # 30 s, 2 min, 
 EXCHANGE_BACKOFF = [float(x) for x in env("EXCHANGE_BACKOFF", "30,120,1200,3600").split(",") if x.strip()]
 EXCHANGE_SYNC = float(env("EXCHANGE_SYNC", "60"))  # seconds between two directory exchanges with the hub
 EXCHANGE_ZIP_ATTACHMENTS = env_bool("EXCHANGE_ZIP_ATTACHMENTS", True)  # like the VNPT SDK: each file zipped  # Debian poppler-utils: page preview to place a signature by hand
+
+# Official e-mail (issue 5, docs/mail.md). The first domain is the default of new addresses.
+MAIL_DOMAINS = [d.strip().lower() for d in env("MAIL_DOMAINS", "gialai.example").split(",") if d.strip()]
+MAIL_SMTP_LISTEN = env("MAIL_SMTP_LISTEN", "127.0.0.1:2525")  # `congvan smtpd`: SMTP ("" = off)
+MAIL_LMTP_LISTEN = env("MAIL_LMTP_LISTEN", "127.0.0.1:2424")  # `congvan smtpd`: LMTP for Postfix ("" = off)
+MAIL_HOSTNAME = env("MAIL_HOSTNAME", "") or f"mail.{MAIL_DOMAINS[0] if MAIL_DOMAINS else 'localhost'}"
+MAIL_MAX_MESSAGE = int(env("MAIL_MAX_MESSAGE", str(30 * 1024 * 1024)))  # larger mail is refused (SMTP 552)
+MAIL_MAX_ATTACHMENT = int(env("MAIL_MAX_ATTACHMENT", str(20 * 1024 * 1024)))  # larger attachments refused
+MAIL_RELAY_HOST = env("MAIL_RELAY_HOST")  # the SMTP relay mail leaves through; empty: none (mail waits)
+MAIL_RELAY_PORT = int(env("MAIL_RELAY_PORT", "25"))
+MAIL_RELAY_SECURITY = env("MAIL_RELAY_SECURITY", "starttls").strip().lower()  # none | starttls | ssl
+MAIL_RELAY_USER = env("MAIL_RELAY_USER")
+MAIL_RELAY_PASSWORD = env("MAIL_RELAY_PASSWORD")
+MAIL_TIMEOUT = float(env("MAIL_TIMEOUT", "30"))  # seconds for one SMTP or IMAP conversation step
+MAIL_BACKOFF = [float(x) for x in env("MAIL_BACKOFF", "60,300,1800,3600").split(",") if x.strip()]
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "30"))  # then the message is a dead letter
+MAIL_POLL = float(env("MAIL_POLL", "1.0"))  # seconds the worker's mail loop waits when idle
+MAIL_IMAP_INTERVAL = float(env("MAIL_IMAP_INTERVAL", "60"))  # seconds between two looks at an IMAP mailbox
+MAIL_BOUNCE_LOCALPART = env("MAIL_BOUNCE_LOCALPART", "bounces")  # envelope sender bounces+<id>@domain
+MAIL_PROVISION_DIR = Path(env("MAIL_PROVISION_DIR", str(DATA_DIR / "mail" / "provision")))
+MAIL_PROVISION_GROUP = env("MAIL_PROVISION_GROUP")  # group that may read the files (dovecot, postfix)
+MAIL_PROVISION_HOOK = env("MAIL_PROVISION_HOOK")  # command run after the files changed (postmap, reload)
+MAIL_QUOTA_MB = int(env("MAIL_QUOTA_MB", "2048"))  # quota of a new mailbox (Dovecot quota_rule)
+MAIL_BCRYPT_ROUNDS = int(env("MAIL_BCRYPT_ROUNDS", "10"))  # cost of BLF-CRYPT mail passwords
+# The province's rule for checking the agency mailbox (docs/mail.md): gialai, thainguyen, count:N or
+# windows:HH:MM-HH:MM,… ; two checks closer than MAIL_CHECK_GAP minutes count once.
+MAIL_CHECK_RULE = env("MAIL_CHECK_RULE", "gialai")
+MAIL_CHECK_GAP = int(env("MAIL_CHECK_GAP", "10"))
+NOTIFY_POLL = int(env("NOTIFY_POLL", "15"))  # seconds between two looks at the notification bell
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -8,19 +8,10 @@ import sys
 import time
 
 import pytest
-from django.db import connection
 
-from tests.conftest import require_tool
+from tests.conftest import database_url, require_tool
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/"
-            f"{settings['NAME']}")
 
 
 def test_worker_process_converts_word_draft(person, settings, tmp_path):

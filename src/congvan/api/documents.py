@@ -26,6 +26,7 @@ from congvan.api.schemas import (
 )
 from congvan.documents import services as documents
 from congvan.documents import storage
+from congvan.mail import selectors as mail_selectors
 from congvan.signing.models import FileSignatureCheck
 from congvan.workflow import access, outgoing, selectors
 
@@ -53,6 +54,8 @@ def _fields(payload) -> dict:
         data = payload.dict()
     if "type" in data:
         data["doc_type"] = data.pop("type")
+    if data.get("contacts") is not None:
+        data["contacts"] = [dict(c) for c in data["contacts"]]
     return data
 
 
@@ -191,10 +194,12 @@ def issue(request, id: int, payload: SecretIn | None = None):
 def deliveries(request, id: int):
     """Where the document stands at each recipient. A recipient agency sees only its own delivery."""
     document = selectors.get_document(request.auth, id)
-    rows = document.deliveries.select_related("recipient").prefetch_related("trail")
+    rows = document.deliveries.select_related("recipient", "contact").prefetch_related("trail")
     if document.agency_id != request.auth.agency_id:
         rows = rows.filter(recipient_id=request.auth.agency_id)
-    return [delivery_out(d) for d in rows]
+    rows = list(rows)
+    mails = mail_selectors.mail_for_deliveries([d.pk for d in rows if d.channel == "email"])
+    return [delivery_out(d, mails.get(d.pk)) for d in rows]
 
 
 @router.post("/documents/{id}/revoke", response={200: DocumentOut, ERROR_CODES: ErrorOut}, url_name="document_revoke")

@@ -63,10 +63,22 @@ def person_out(person: Person) -> dict:
 
 # Documents
 
+class ContactIn(Schema):
+    name: str = ""
+    email: str
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+
+
 class DocumentIn(Schema):
     type: str = Field(description="Mã loại văn bản: CV (công văn), QĐ, TB…")
     subject: str
     recipients: list[str] = Field(default_factory=list, description="Mã định danh cơ quan nhận.")
+    contacts: list["ContactIn"] = Field(default_factory=list, description=(
+        "Nơi nhận ngoài danh bạ (công dân, doanh nghiệp): gửi bằng thư điện tử khi phát hành."))
     secrecy: SecrecyIn = "none"
     urgency: UrgencyIn = "none"
     due_date: date | None = None
@@ -81,6 +93,7 @@ class DocumentPatch(Schema):
     type: str | None = None
     subject: str | None = None
     recipients: list[str] | None = None
+    contacts: list["ContactIn"] | None = None
     secrecy: SecrecyIn | None = None
     urgency: UrgencyIn | None = None
     due_date: date | None = None
@@ -120,6 +133,7 @@ class DocumentOut(Schema):
     due_date: date | None
     drafting_unit: str | None
     recipients: list[str]
+    contacts: list[ContactOut]
     recipients_note: str
     number: int | None
     notation: str
@@ -138,7 +152,7 @@ class DocumentOut(Schema):
 def document_queryset(qs, prefix: str = ""):
     """What ``document_out`` reads, fetched in a fixed number of queries (``prefix``: path to the document)."""
     return qs.select_related(*(prefix + name for name in ("agency", "doc_type", "drafting_unit"))).prefetch_related(
-        Prefetch(prefix + "recipients", queryset=Agency.objects.only("pk", "code")),
+        Prefetch(prefix + "recipients", queryset=Agency.objects.only("pk", "code")), prefix + "contacts",
         Prefetch(prefix + "files", queryset=DocumentFile.objects.select_related("blob").order_by("added_at", "id")))
 
 
@@ -156,6 +170,7 @@ def document_out(request, document: Document) -> dict:
         "urgency": document.urgency, "form": document.form, "due_date": document.due_date,
         "drafting_unit": document.drafting_unit.short_name if document.drafting_unit else None,
         "recipients": sorted(a.code for a in document.recipients.all()),
+        "contacts": [{"name": c.name, "email": c.email} for c in document.contacts.all()],
         "recipients_note": document.recipients_note, "number": document.number, "notation": document.notation,
         "issued_at": local(document.issued_at), "place": document.place, "signer_name": document.signer_name,
         "signer_position": document.signer_position, "signer_competence": document.signer_competence,
@@ -172,19 +187,33 @@ class TrailOut(Schema):
     by: str
 
 
+class MailOut(Schema):
+    state: Literal["pending", "held", "sent", "failed", "dead"]
+    to: str
+    attempts: int
+    detail: str = Field(description="Lý do trả lại, lỗi gần nhất hoặc lý do thư đang chờ.")
+    sent_at: datetime | None
+    dkim_domain: str
+
+
 class DeliveryOut(Schema):
-    recipient_code: str
+    recipient_code: str = Field(description="Mã định danh cơ quan nhận; rỗng với nơi nhận ngoài danh bạ.")
     recipient_name: str
+    recipient_email: str = Field("", description="Địa chỉ thư điện tử (kênh email).")
     channel: str
     status: str = Field(description="Mã trạng thái edXML hiện tại (01…16); rỗng khi chưa đến nơi.")
     trail: list[TrailOut]
+    mail: MailOut | None = Field(None, description="Kênh email: tình trạng thư gửi đi.")
 
 
-def delivery_out(delivery: Delivery) -> dict:
-    return {"recipient_code": delivery.recipient.code, "recipient_name": delivery.recipient.name,
+def delivery_out(delivery: Delivery, mail=None) -> dict:
+    return {"recipient_code": delivery.recipient_code, "recipient_name": delivery.recipient_name,
+            "recipient_email": delivery.recipient_email if delivery.channel == "email" else "",
             "channel": delivery.channel, "status": delivery.status,
             "trail": [{"status": s.code, "at": local(s.at), "note": s.note, "by": s.by_name}
-                      for s in delivery.trail.all()]}
+                      for s in delivery.trail.all()],
+            "mail": {"state": mail.state, "to": mail.to_address, "attempts": mail.attempts, "detail": mail.last_error,
+                     "sent_at": local(mail.sent_at), "dkim_domain": mail.dkim_domain} if mail else None}
 
 
 # Incoming

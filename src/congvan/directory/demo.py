@@ -7,6 +7,7 @@ Accounts follow shared/API.md: ``quantri`` and, per agency, ``vanthu.<slug>``, `
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -15,7 +16,9 @@ from congvan.directory.models import Agency, AgencyHistory, Person, RoleGrant, U
 from congvan.workflow.models import CalendarDay
 
 PASSWORD = "congvan"
-DOMAIN = "gialai.example.vn"
+# Official addresses: the installation's first mail domain (CONGVAN_MAIL_DOMAINS); the default
+# "gialai.example" is under .example, reserved by RFC 2606, so no real mailbox is ever addressed.
+DOMAIN = "gialai.example"
 
 # slug, code, name, short name, level, units [(short, name)], history [(code, name, until, note)]
 AGENCIES = [
@@ -74,7 +77,7 @@ PEOPLE = {  # slug → (leader, position), (clerk), (officer), (officer 2)
 # province and a central body, each on its own installation.
 OTHER_PROFILES = {
     "nghean": {
-        "domain": "nghean.example.vn", "place": "Nghệ An", "operator": "ubndtinh",
+        "domain": "nghean.example", "place": "Nghệ An", "operator": "ubndtinh",
         "agencies": [
             ("ubndtinh", "000.00.00.H41", "Ủy ban nhân dân tỉnh Nghệ An", "UBND", "province",
              [("VP", "Văn phòng"), ("KT", "Phòng Kinh tế")], []),
@@ -89,7 +92,7 @@ OTHER_PROFILES = {
         },
     },
     "vpcp": {
-        "domain": "chinhphu.example.vn", "place": "Hà Nội", "operator": "vpcp",
+        "domain": "chinhphu.example", "place": "Hà Nội", "operator": "vpcp",
         "agencies": [
             ("vpcp", "000.00.00.G22", "Văn phòng Chính phủ", "VPCP", "central",
              [("TTĐT", "Cục Kiểm soát thủ tục hành chính"), ("TH", "Vụ Tổng hợp")], []),
@@ -115,6 +118,10 @@ CALENDAR = [
 ]
 
 
+def demo_domain() -> str:
+    return settings.MAIL_DOMAINS[0] if settings.MAIL_DOMAINS else DOMAIN
+
+
 def _user(username: str, full_name: str, email: str):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})
@@ -124,7 +131,8 @@ def _user(username: str, full_name: str, email: str):
     return user
 
 
-def _person(username, agency, unit, full_name, position, roles, operator=False, domain=DOMAIN):
+def _person(username, agency, unit, full_name, position, roles, operator=False, domain=None):
+    domain = domain or demo_domain()
     user = _user(username, full_name, f"{username}@{domain}")
     person, _ = Person.objects.get_or_create(user=user, defaults={
         "agency": agency, "unit": unit, "full_name": full_name, "position": position,
@@ -142,7 +150,7 @@ def load_demo(pki: bool = False, profile: str = "gialai") -> list[tuple[str, str
     ``profile``: another installation's demo data (``OTHER_PROFILES``) instead of Gia Lai."""
     other = OTHER_PROFILES.get(profile)
     agencies, people = (other["agencies"], other["people"]) if other else (AGENCIES, PEOPLE)
-    domain, place = (other["domain"], other["place"]) if other else (DOMAIN, "Gia Lai")
+    domain, place = (other["domain"], other["place"]) if other else (demo_domain(), "Gia Lai")
     province = None
     accounts = []
     for slug, code, name, short, level, units, history in agencies:
@@ -169,13 +177,18 @@ def load_demo(pki: bool = False, profile: str = "gialai") -> list[tuple[str, str
     for slug, code, name, short, level in ([] if other else REMOTE):
         Agency.objects.get_or_create(code=code, defaults={
             "slug": slug, "name": name, "short_name": short, "level": level, "is_local": False,
-            "place": "Hà Nội", "email": f"{slug}@chinhphu.example.vn"})
+            "place": "Hà Nội", "email": f"{slug}@chinhphu.example"})
     operator_agency = Agency.objects.get(slug=other["operator"] if other else "sokhcn")
     _person("quantri", operator_agency, None, "Nguyễn Hoàng Minh", "Quản trị hệ thống", ["admin"], operator=True,
             domain=domain)
     accounts.insert(0, ("quantri", "Nguyễn Hoàng Minh", f"quản trị hệ thống ({operator_agency.name})"))
     for day, kind, label in CALENDAR:
         CalendarDay.objects.get_or_create(date=day, defaults={"kind": kind, "name": label})
+    from congvan.mail.demo import (
+        load_mailboxes,  # official mailboxes of the demo agencies and people (issue 5)
+    )
+
+    load_mailboxes(domain)
     audit.record("demo.load", agency=province, agencies=len(agencies), profile=profile)
     if pki:  # signing (issue 3): certificates for the demo leaders and agencies
         from congvan.signing.services import load_demo_pki

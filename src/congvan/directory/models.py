@@ -180,3 +180,32 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.person}"
+
+
+class ExternalContact(models.Model):
+    """Nơi nhận ngoài hệ thống: a citizen, a business or an organisation an agency writes to by e-mail.
+
+    Kept per agency (an agency's correspondents are not published); drafts address them beside agencies
+    and their deliveries take the e-mail channel."""
+
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân")
+        BUSINESS = "business", _("Doanh nghiệp")
+        ORGANIZATION = "organization", _("Tổ chức")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("họ tên, tên tổ chức", max_length=255)
+    email = models.EmailField("thư điện tử")
+    kind = models.CharField("loại", max_length=12, choices=Kind.choices, default=Kind.CITIZEN)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    phone = models.CharField("điện thoại", max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "email"], name="contact_email_unique")]
+        verbose_name = "nơi nhận ngoài hệ thống"
+        verbose_name_plural = "nơi nhận ngoài hệ thống"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

@@ -1,7 +1,11 @@
-"""Use cases on the directory: delegation of a role (ủy quyền) and its revocation."""
+"""Use cases on the directory: delegation of a role (ủy quyền) and its revocation; e-mail correspondents."""
 
+import hashlib
+import re
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -9,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan import audit
-from congvan.directory.models import Delegation, Person, Role
+from congvan.directory.models import Agency, Delegation, ExternalContact, Person, Role
 from congvan.errors import Forbidden, InvalidState, ServiceError
 from congvan.text import clean
 
@@ -96,3 +100,66 @@ def revoke_delegation(by: Person, delegation: Delegation) -> Delegation:
     notify([delegation.to_person], _("%(name)s đã thu hồi ủy quyền %(role)s") % {
         "name": by.full_name, "role": Role(delegation.role).label.lower()}, _delegations_url())
     return delegation
+
+
+# E-mail correspondents outside the directory (issue 5) ----------------------------------------------------
+
+CONTACT_LINE = re.compile(r"^\s*(?:\"?(?P<name>[^<>\"]*?)\"?\s*<(?P<angle>[^<>\s]+)>|(?P<bare>[^<>\s]+))\s*$")
+
+
+def parse_contact(item) -> tuple[str, str]:
+    """(name, e-mail) from ``"Họ tên <email>"``, a bare address, a dict or an ExternalContact."""
+    if isinstance(item, ExternalContact):
+        return item.name, item.email
+    if isinstance(item, dict):
+        return clean(item.get("name", "")), clean(item.get("email", "")).lower()
+    match = CONTACT_LINE.match(clean(str(item)))
+    if not match:
+        raise ServiceError(_("Không đọc được nơi nhận “%(text)s”: ghi theo dạng Họ tên <địa chỉ thư>.") % {
+            "text": str(item)[:80]}, code="invalid_contact", detail={"text": str(item)[:200]})
+    email = (match.group("angle") or match.group("bare") or "").lower()
+    return clean(match.group("name") or ""), email
+
+
+def resolve_contacts(agency: Agency, items) -> list[ExternalContact]:
+    """The agency's correspondents for these entries, created when new (the name is updated when given)."""
+    contacts = []
+    for item in items or ():
+        if isinstance(item, ExternalContact):
+            if item.agency_id != agency.pk:
+                raise Forbidden()
+            contacts.append(item)
+            continue
+        name, email = parse_contact(item)
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ServiceError(_("Địa chỉ thư điện tử không hợp lệ: %(email)s") % {"email": email or "(trống)"},
+                               code="invalid_contact", detail={"email": email})
+        contact, created = ExternalContact.objects.get_or_create(
+            agency=agency, email=email, defaults={"name": (name or email)[:255]})
+        if not created and name and contact.name != name:
+            contact.name = name[:255]
+            contact.save(update_fields=["name"])
+        if contact not in contacts:
+            contacts.append(contact)
+    return contacts
+
+
+def correspondent_agency(name: str, email: str) -> Agency:
+    """The author of a document received by e-mail from outside the directory (a citizen, a business): kept as
+    an inactive, non-local agency of level "other" so the registers show it as the author (tác giả), without
+    appearing in the directory or among the recipients. One per address."""
+    email = clean(email).lower()
+    digest = hashlib.sha256(email.encode()).hexdigest()[:16].upper()
+    code = f"TDT.{digest}"  # "thư điện tử"
+    agency = Agency.objects.filter(code=code).first()
+    name = clean(name) or email or _("Người gửi không rõ")
+    if agency is None:
+        agency = Agency.objects.create(code=code, slug=f"tdt-{digest.lower()}", name=name[:255],
+                                       short_name=name[:20], level=Agency.Level.OTHER, is_local=False,
+                                       is_active=False, email=email[:254])
+    elif name and agency.name != name:
+        agency.name, agency.short_name = name[:255], name[:20]
+        agency.save(update_fields=["name", "short_name"])
+    return agency

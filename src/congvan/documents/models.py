@@ -121,6 +121,9 @@ class Document(models.Model):
     due_date = models.DateField("hạn xử lý", null=True, blank=True)
     recipients = models.ManyToManyField(Agency, blank=True, related_name="addressed_documents",
                                         verbose_name="nơi nhận")
+    # Citizens, businesses, organisations outside the directory: delivered by e-mail (issue 5).
+    contacts = models.ManyToManyField("directory.ExternalContact", blank=True, related_name="documents",
+                                      verbose_name="nơi nhận qua thư điện tử")
     recipients_note = models.TextField("nơi nhận khác (ghi trên văn bản)", blank=True)
     created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="drafted_documents")  # null: received from another installation

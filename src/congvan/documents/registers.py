@@ -119,7 +119,7 @@ def _outgoing_rows(person: Person, registers: list[Register], start: date | None
     qs = (Document.objects.filter(access.outgoing_filter(person, roles), state=Document.State.ISSUED,
                                   register__in=registers)
           .select_related("doc_type", "drafting_unit", "created_by", "register")
-          .prefetch_related("recipients",
+          .prefetch_related("recipients", "contacts",
                             Prefetch("deliveries", queryset=Delivery.objects.order_by("created_at", "id")))
           .order_by("register__is_secret", "register__name", "number"))
     if start:
@@ -128,7 +128,7 @@ def _outgoing_rows(person: Person, registers: list[Register], start: date | None
         qs = qs.filter(issued_at__date__lte=end)
     rows = []
     for doc in qs:
-        recipients = [a.name for a in doc.recipients.all()]
+        recipients = [a.name for a in doc.recipients.all()] + [c.name for c in doc.contacts.all()]
         if doc.recipients_note:
             recipients.append(doc.recipients_note)
         deliveries = list(doc.deliveries.all())

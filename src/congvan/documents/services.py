@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from congvan import audit
 from congvan.directory.models import Agency, Person, Role, Unit
+from congvan.directory.services import resolve_contacts
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile, DocumentType, Form, Register, Secrecy, Urgency
 from congvan.errors import Forbidden, InvalidState, NotFound, SecrecyViolation, ServiceError
@@ -89,7 +90,7 @@ def _draft_fields(person: Person, *, doc_type: str, subject: str, secrecy: str, 
 def create_draft(person: Person, *, doc_type: str, subject: str, recipients=(), secrecy: str = Secrecy.NONE,
                  urgency: str = Urgency.NONE, due_date: date | None = None, drafting_unit: str | None = None,
                  summary: str = "", recipients_note: str = "", form: str | None = None,
-                 signer_competence: str = "") -> Document:
+                 signer_competence: str = "", contacts=()) -> Document:
     if not person.roles() & DRAFTING_ROLES:
         raise Forbidden()
     fields = _draft_fields(person, doc_type=doc_type, subject=subject, secrecy=secrecy, urgency=urgency,
@@ -99,13 +100,15 @@ def create_draft(person: Person, *, doc_type: str, subject: str, recipients=(), 
     document = Document.objects.create(agency=person.agency, created_by=person,
                                        place=person.agency.place, **fields)
     document.recipients.set(agencies)
+    correspondents = resolve_contacts(person.agency, contacts)
+    document.contacts.set(correspondents)
     audit.record("document.create", actor=person, obj=document, subject=document.subject,
-                 recipients=[a.code for a in agencies])
+                 recipients=[a.code for a in agencies], contacts=[c.email for c in correspondents])
     return document
 
 
 @transaction.atomic
-def update_draft(person: Person, document: Document, *, recipients=None, **changes) -> Document:
+def update_draft(person: Person, document: Document, *, recipients=None, contacts=None, **changes) -> Document:
     if document.created_by_id != person.pk:
         raise Forbidden()
     if document.state not in EDITABLE:
@@ -123,19 +126,22 @@ def update_draft(person: Person, document: Document, *, recipients=None, **chang
     document.save()
     if recipients is not None:
         document.recipients.set(resolve_recipients(recipients))
+    if contacts is not None:
+        document.contacts.set(resolve_contacts(person.agency, contacts))
     audit.record("document.update", actor=person, obj=document, fields=sorted(changes))
     return document
 
 
 @transaction.atomic
-def save_draft(person: Person, document: Document | None = None, *, recipients=(), files=(), **fields) -> Document:
+def save_draft(person: Person, document: Document | None = None, *, recipients=(), contacts=None, files=(),
+               **fields) -> Document:
     """Create (``document`` None) or edit a draft together with its files, in one transaction: a refused
     file leaves no half-made draft. ``files`` are ``(name, stream, role)``; a file's refusal carries its
     position in ``detail["file_index"]``."""
     if document is None:
-        document = create_draft(person, recipients=recipients, **fields)
+        document = create_draft(person, recipients=recipients, contacts=contacts or (), **fields)
     else:
-        update_draft(person, document, recipients=recipients, **fields)
+        update_draft(person, document, recipients=recipients, contacts=contacts, **fields)
     for index, (name, stream, role) in enumerate(files):
         try:
             add_file(person, document, name, stream, role)

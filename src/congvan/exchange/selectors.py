@@ -22,6 +22,15 @@ def summary() -> dict:
     }
 
 
+def reachable(code: str) -> bool:
+    """Whether documents to the agency ``code`` can travel through the exchange: the hub's directory gave a
+    route to it, or it already sent us a package through the exchange (we can answer the same way)."""
+    from congvan.exchange.models import Route
+
+    return Route.objects.filter(agency_code=code).exists() or InboxMessage.objects.filter(
+        from_code=code, state=InboxMessage.State.PROCESSED).exists()
+
+
 def outbox_in_flight(limit: int = 200):
     return OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).select_related(
         "document").order_by("created_at")[:limit]

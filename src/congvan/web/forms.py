@@ -86,6 +86,11 @@ class DraftForm(forms.Form):
     summary = forms.CharField(label=_("Nội dung tóm tắt"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     drafting_unit = forms.ChoiceField(label=_("Đơn vị soạn thảo"), required=False)
     recipients = forms.MultipleChoiceField(label=_("Nơi nhận"), required=False)
+    contacts = forms.CharField(
+        label=_("Nơi nhận qua thư điện tử (công dân, doanh nghiệp)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Nguyễn Văn An <an.nguyen@example.com>"}),
+        help_text=_("Mỗi dòng một nơi nhận ngoài danh bạ: Họ tên <địa chỉ thư>. Văn bản được gửi bằng thư "
+                    "điện tử có chữ ký số khi phát hành."))
     recipients_note = forms.CharField(label=_("Nơi nhận khác (ghi trên văn bản)"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}),
                                       help_text=_("Ví dụ: Như trên; Lưu: VT, VP."))
@@ -110,6 +115,7 @@ class DraftForm(forms.Form):
                 "doc_type": document.doc_type.code, "subject": document.subject, "summary": document.summary,
                 "drafting_unit": document.drafting_unit.short_name if document.drafting_unit else "",
                 "recipients": [a.code for a in document.recipients.all()],
+                "contacts": "\n".join(f"{c.name} <{c.email}>" for c in document.contacts.all()),
                 "recipients_note": document.recipients_note, "secrecy": document.secrecy,
                 "urgency": document.urgency, "form": document.form, "due_date": document.due_date,
                 "signer_competence": document.signer_competence,
@@ -151,6 +157,7 @@ class DraftForm(forms.Form):
             "drafting_unit": data["drafting_unit"] or None, "recipients_note": data["recipients_note"],
             "secrecy": data["secrecy"], "urgency": data["urgency"], "form": data["form"],
             "due_date": data["due_date"], "signer_competence": data["signer_competence"],
+            "contacts": [line for line in (data.get("contacts") or "").splitlines() if line.strip()],
         }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("thong-bao/", views.notifications, name="notifications"),
     path("thong-bao/<int:pk>/", views.notification_open, name="notification-open"),
     path("thong-bao/da-doc-het/", views.notifications_read_all, name="notifications-read-all"),
+    path("thong-bao/chuong/", views.notification_bell, name="notification-bell"),
     path("uy-quyen/", views.delegations, name="delegations"),
     path("uy-quyen/<int:pk>/thu-hoi/", views.delegation_revoke, name="delegation-revoke"),
 ]

@@ -36,8 +36,9 @@ def _require(person: Person, item: IncomingItem, role: str) -> None:
         raise Forbidden()
 
 
-def arrive(delivery: Delivery) -> IncomingItem:
-    """A delivery reached the recipient agency: status 01 and a task for its clerks."""
+def arrive(delivery: Delivery, *, announce: bool = True) -> IncomingItem:
+    """A delivery reached the recipient agency: status 01 and a task for its clerks (``announce=False``:
+    the clerk registering it at once, from the agency's mail, already knows)."""
     item = IncomingItem.objects.create(delivery=delivery, agency=delivery.recipient, document=delivery.document,
                                        arrived_at=timezone.now())
     append_status(delivery, Status.ARRIVED)
@@ -47,8 +48,10 @@ def arrive(delivery: Delivery) -> IncomingItem:
     audit.record("incoming.arrive", agency=delivery.recipient, obj=item, document=delivery.document_id,
                  sender=delivery.document.agency.code,
                  signatures_ok=all(c.ok for c in checks) if checks else None)
-    notify(people_with_role(delivery.recipient, Role.CLERK),
-           f"Văn bản đến từ {delivery.document.agency.short_name}: {delivery.document.subject[:140]}", _url(item))
+    if announce:
+        notify(people_with_role(delivery.recipient, Role.CLERK),
+               f"Văn bản đến từ {delivery.document.agency.short_name}: {delivery.document.subject[:140]}",
+               _url(item), by_mail=True)
     return item
 
 

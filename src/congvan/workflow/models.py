@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from congvan.directory.models import Agency, Person
+from congvan.directory.models import Agency, ExternalContact, Person
 from congvan.documents.models import Document, Register
 
 
@@ -35,18 +35,40 @@ class Delivery(models.Model):
     """The spine: one row per (document, recipient); the sender follows it through its status trail."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="deliveries")
+    # An agency, or (e-mail channel) a citizen, business or organisation outside the directory: one of the two.
+    recipient = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
+    contact = models.ForeignKey(ExternalContact, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=2, choices=Status.choices, blank=True)  # "" = not arrived yet
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["recipient__name"]
-        constraints = [models.UniqueConstraint(fields=["document", "recipient"], name="delivery_unique")]
+        ordering = ["recipient__name", "contact__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient"], name="delivery_unique"),
+            models.UniqueConstraint(fields=["document", "contact"], name="delivery_contact_unique"),
+            models.CheckConstraint(condition=models.Q(recipient__isnull=False, contact__isnull=True)
+                                   | models.Q(recipient__isnull=True, contact__isnull=False),
+                                   name="delivery_agency_or_contact"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.document} → {self.recipient.code}"
+        return f"{self.document} → {self.recipient_code or self.recipient_email}"
+
+    @property
+    def recipient_name(self) -> str:
+        return self.recipient.name if self.recipient_id else self.contact.name
+
+    @property
+    def recipient_code(self) -> str:
+        """The agency's code; empty for a recipient outside the directory."""
+        return self.recipient.code if self.recipient_id else ""
+
+    @property
+    def recipient_email(self) -> str:
+        return self.recipient.email if self.recipient_id else self.contact.email
 
 
 class DeliveryStatus(models.Model):

@@ -4,11 +4,18 @@ from congvan.directory.models import Person, Role, RoleGrant
 from congvan.workflow.models import Notification
 
 
-def notify(people, text: str, url: str = "", key: str = "") -> None:
-    """One insert for everyone; a keyed reminder already given is skipped by the unique (person, key)."""
+def notify(people, text: str, url: str = "", key: str = "", *, by_mail: bool = False) -> None:
+    """One insert for everyone; a keyed reminder already given is skipped by the unique (person, key).
+
+    ``by_mail``: new arrivals; people who asked for it (congvan.mail preference) also get an e-mail."""
+    people = list(people)
     Notification.objects.bulk_create(
         [Notification(person=person, text=text[:255], url=url, key=key) for person in people],
         ignore_conflicts=True)
+    if by_mail and people:
+        from congvan.mail import outbox  # the mail app builds on the workflow, not the reverse
+
+        outbox.enqueue_notifications(people, text, url)
 
 
 def operators() -> list[Person]:

@@ -5,12 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvan import audit
-from congvan.directory.models import Person, Role
+from congvan.directory.models import ExternalContact, Person, Role
 from congvan.documents import numbering, storage
 from congvan.documents.models import Direction, Document, Form
 from congvan.documents.services import check_form
 from congvan.errors import Forbidden, InvalidState, SecrecyViolation, ServiceError
 from congvan.exchange import outbound
+from congvan.exchange import selectors as exchange_selectors
+from congvan.mail import outbox as mail_outbox
 from congvan.signing import selectors as signing_selectors
 from congvan.signing import services as signing
 from congvan.text import clean
@@ -89,9 +91,18 @@ def return_(person: Person, document: Document, reason: str) -> Document:
 
 
 def channel_for(document: Document, recipient) -> str:
+    """Paper for a paper document; else an agency on this installation → internal, one reachable through
+    the exchange → exchange, one with an official address → e-mail; a contact outside the directory
+    (ExternalContact) → e-mail; otherwise paper."""
     if document.form == Form.PAPER:
         return Channel.PAPER
-    return Channel.INTERNAL if recipient.is_local else Channel.EXCHANGE
+    if isinstance(recipient, ExternalContact):
+        return Channel.EMAIL if recipient.email else Channel.PAPER
+    if recipient.is_local:
+        return Channel.INTERNAL
+    if exchange_selectors.reachable(recipient.code):
+        return Channel.EXCHANGE
+    return Channel.EMAIL if recipient.email else Channel.PAPER
 
 
 @transaction.atomic
@@ -107,7 +118,8 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
         raise InvalidState("Chỉ phát hành được văn bản đã được lãnh đạo duyệt.")
     check_form(document.secrecy, document.form)
     recipients = list(document.recipients.all())
-    if not recipients and not document.recipients_note:
+    contacts = list(document.contacts.all())
+    if not recipients and not contacts and not document.recipients_note:
         raise ServiceError("Văn bản chưa có nơi nhận.", code="no_recipients")
     if document.form != Form.PAPER:
         main = document.main_file
@@ -128,22 +140,29 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
     # --- end signing
     document.save(update_fields=["register", "number", "notation", "state", "issued_at", "issued_by", "form"])
     audit.record("document.issue", actor=person, obj=document, notation=document.notation,
-                 register=register.pk, recipients=[a.code for a in recipients], form=document.form)
-    remote = []
-    for recipient in recipients:
+                 register=register.pk, recipients=[a.code for a in recipients], form=document.form,
+                 contacts=[c.email for c in contacts])
+    remote, mails = [], []
+    for recipient in recipients + contacts:
         delivery = create_delivery(document, recipient, channel_for(document, recipient))
         if delivery.channel == Channel.EXCHANGE:
             remote.append(recipient)
+        elif delivery.channel == Channel.EMAIL:
+            mails.append(delivery)
     if remote:  # one edXML package for every recipient on other installations, sent by the worker
         outbound.enqueue_document(document, remote)
+    if mails:  # one message per e-mail recipient, sent by the worker (issue 5)
+        mail_outbox.enqueue_document(document, mails)
     return document
 
 
 def create_delivery(document: Document, recipient, channel: str) -> Delivery:
-    """The one place a delivery is born; refuses an electronic channel for a secret document."""
+    """The one place a delivery is born (to an Agency or an ExternalContact); refuses an electronic channel
+    for a secret document."""
     if document.is_secret and channel in ELECTRONIC_CHANNELS:
         raise SecrecyViolation()
-    delivery = Delivery.objects.create(document=document, recipient=recipient, channel=channel)
+    target = {"contact": recipient} if isinstance(recipient, ExternalContact) else {"recipient": recipient}
+    delivery = Delivery.objects.create(document=document, channel=channel, **target)
     if channel == Channel.INTERNAL:
         incoming.arrive(delivery)
     return delivery
@@ -163,10 +182,12 @@ def revoke(person: Person, document: Document, reason: str) -> Document:
     document.revocation_reason = reason
     document.save(update_fields=["revocation_reason"])
     asked = 0
-    for delivery in document.deliveries.select_related("recipient").exclude(
+    for delivery in document.deliveries.select_related("recipient", "contact").exclude(
             status__in=[Status.REFUSED, Status.REVOKE_ACCEPTED]):
         append_status(delivery, Status.REVOKE_REQUESTED, reason, person)
         incoming.revocation_requested(delivery, reason)
+        if delivery.channel == Channel.EMAIL:  # an e-mail recipient is told by e-mail
+            mail_outbox.enqueue_revocation(delivery, reason)
         asked += 1
     audit.record("document.revoke_request", actor=person, obj=document, reason=reason, recipients=asked)
     return document

@@ -32,3 +32,13 @@ def notification_open(request, person, pk):
 def notifications_read_all(request, person):
     person.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notifications")
+
+
+@person_required
+def notification_bell(request, person):
+    """The bell alone (htmx polls it every CONGVAN_NOTIFY_POLL seconds): new arrivals show up at once."""
+    unread = person.notifications.filter(read_at__isnull=True)
+    response = render(request, "web/_bell.html", {"unread_count": unread.count(),
+                                                  "latest_unread": unread.order_by("-created_at", "-id").first()})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -14,6 +14,7 @@ from congvan.documents import services as documents
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile
 from congvan.errors import NotFound, ServiceError
+from congvan.mail import selectors as mail_selectors
 from congvan.signing.services import PositionRequired
 from congvan.web import views_signing
 from congvan.web.forms import COMPETENCE_HINTS, DraftForm, OutgoingFilterForm, UploadForm
@@ -28,7 +29,7 @@ ACTIONS = ("submit", "approve", "return", "issue", "revoke", "upload")
 ERROR_FIELDS = {
     "subject_required": "subject", "invalid_secrecy": "secrecy", "invalid_urgency": "urgency",
     "invalid_form": "form", "secret_document_electronic": "form", "unknown_unit": "drafting_unit",
-    "unknown_recipient": "recipients", "unknown_document_type": "doc_type",
+    "unknown_recipient": "recipients", "unknown_document_type": "doc_type", "invalid_contact": "contacts",
 }
 
 
@@ -156,19 +157,24 @@ def outgoing_edit(request, person, pk):
 def outgoing_detail(request, person, pk):
     document = get_document(person, pk)
     own_agency = document.agency_id == person.agency_id
-    deliveries = document.deliveries.select_related("recipient").prefetch_related(
-        Prefetch("trail", queryset=DeliveryStatus.objects.order_by("at", "id"))).order_by("recipient__name")
+    deliveries = document.deliveries.select_related("recipient", "contact").prefetch_related(
+        Prefetch("trail", queryset=DeliveryStatus.objects.order_by("at", "id"))).order_by("recipient__name",
+                                                                                         "contact__name")
     my_item = None
     if not own_agency:  # a recipient sees its own row only, and its incoming item
         deliveries = deliveries.filter(recipient_id=person.agency_id)
         my_item = IncomingItem.objects.filter(document=document, agency_id=person.agency_id).first()
+    deliveries = list(deliveries)
+    mails = mail_selectors.mail_for_deliveries([d.pk for d in deliveries if d.channel == "email"])
+    for delivery in deliveries:  # e-mail channel (issue 5): the message's state beside the trail
+        delivery.mail = mails.get(delivery.pk)
     files = document.files.select_related("blob", "added_by").order_by("added_at", "id")
     files = views_signing.annotate_files(document, files)  # signing (issue 3): f.signing per file
     actions = allowed_actions(person, document)
     return render(request, "web/outgoing/detail.html", {
         **views_signing.outgoing_context(person, document, actions),  # signing (issue 3)
         "document": document, "own_agency": own_agency, "deliveries": list(deliveries), "my_item": my_item,
-        "files": files, "recipients": document.recipients.order_by("name"),
+        "files": files, "recipients": document.recipients.order_by("name"), "contacts": document.contacts.all(),
         "actions": actions, "upload_form": UploadForm(),
         "issued_date_text": decree_date(document.issued_at) if document.issued_at else "",
     })

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from congvan.directory.demo import PASSWORD, PROFILES, load_demo
@@ -12,6 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, profile="gialai", **options):
         accounts = load_demo(pki=True, profile=profile)
+        from congvan.directory.demo import OTHER_PROFILES
+        from congvan.mail.demo import ensure_dkim
+
+        dkim_key = ensure_dkim(OTHER_PROFILES.get(profile, {}).get("domain", ""))
         self.stdout.write(self.style.SUCCESS(f"Đã nạp tỉnh mẫu. Mật khẩu mọi tài khoản: {PASSWORD}"))
         for username, name, what in accounts:
             self.stdout.write(f"  {username:<24} {name} ({what})")
@@ -21,3 +26,6 @@ class Command(BaseCommand):
         if TrustAnchor.objects.filter(is_demo=True, is_active=True).exists():
             self.stdout.write(f"Chữ ký số thử nghiệm: lãnh đạo ký, văn thư đóng dấu bằng chứng thư thử nghiệm; "
                               f"mật khẩu tệp khóa: {DEMO_PASSPHRASE}")
+        if dkim_key is not None:
+            self.stdout.write(f"Thư điện tử công vụ: địa chỉ trên miền {dkim_key.domain} (dành riêng cho thử nghiệm, "
+                              f"RFC 2606); thư giữa các cơ quan mẫu nhận tại cổng {settings.MAIL_SMTP_LISTEN}.")

@@ -1,5 +1,5 @@
 """`congvan run`: everything on one machine (what `make run` starts): migrate, demo on first start,
-then the web and worker processes under one supervisor that stops both on Ctrl+C."""
+then the web, worker and mail listener processes under one supervisor that stops them all on Ctrl+C."""
 
 import signal
 import subprocess
@@ -39,6 +39,10 @@ class Command(BaseCommand):
             subprocess.Popen([*command, "serve", "--bind", options["bind"]]),
             subprocess.Popen([*command, "worker"]),
         ]
+        from django.conf import settings
+
+        if settings.MAIL_SMTP_LISTEN or settings.MAIL_LMTP_LISTEN:  # the agencies' mail (issue 5)
+            processes.append(subprocess.Popen([*command, "smtpd"]))
         self.stdout.write(self.style.SUCCESS(f"Congvan đang chạy tại http://{options['bind']}/ (Ctrl+C để dừng)"))
 
         def stop(*_):

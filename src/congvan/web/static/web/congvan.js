@@ -54,6 +54,34 @@
     });
   }
 
+  // The bell is polled (htmx): when the unread count grows, the newest notification also shows as a toast.
+  var bell = document.getElementById("bell");
+  function unread() {
+    var link = bell && bell.querySelector("[data-unread]");
+    return link ? parseInt(link.getAttribute("data-unread"), 10) || 0 : 0;
+  }
+  var known = unread();
+  if (bell) {
+    bell.addEventListener("htmx:afterSwap", function () {
+      var link = bell.querySelector("[data-unread]");
+      var count = unread();
+      var grew = count > known;
+      known = count;
+      var box = document.getElementById("toasts");
+      if (!grew || !link || !link.getAttribute("data-latest-id") || !box || !window.bootstrap) return;
+      var toast = document.createElement("div");
+      toast.className = "toast new-notification";
+      toast.setAttribute("role", "status");
+      var body = document.createElement("a");
+      body.className = "toast-body d-block text-decoration-none";
+      body.href = link.getAttribute("data-latest-url");
+      body.textContent = link.getAttribute("data-latest-text");
+      toast.appendChild(body);
+      box.appendChild(toast);
+      new window.bootstrap.Toast(toast, {delay: 10000}).show();
+    });
+  }
+
   // Put the keyboard on the error summary after a refused submission.
   var errors = document.getElementById("form-errors");
   if (errors) errors.focus();

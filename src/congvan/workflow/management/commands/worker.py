@@ -28,8 +28,16 @@ def exchange_loop(stop: threading.Event) -> None:
     Runner().run(stop)
 
 
+def mail_loop(stop: threading.Event) -> None:
+    """Official e-mail (issue 5): provisioning, the mail outbox, IMAP polling."""
+    from congvan.mail import runner
+
+    runner.run(stop)
+
+
 class Command(BaseCommand):
-    help = "Chạy tiến trình xử lý nền: hàng đợi tác vụ, liên thông văn bản và nhắc hạn xử lý hằng ngày."
+    help = ("Chạy tiến trình xử lý nền: hàng đợi tác vụ, liên thông văn bản, thư điện tử (gửi, lấy thư IMAP, "
+            "cấp hộp thư) và nhắc hạn xử lý hằng ngày.")
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="giây giữa hai lần kiểm tra hàng đợi")
@@ -39,6 +47,7 @@ class Command(BaseCommand):
         scheduler = threading.Thread(target=schedule_daily, args=(stop,), daemon=True, name="scheduler")
         scheduler.start()
         threading.Thread(target=exchange_loop, args=(stop,), daemon=True, name="exchange").start()
+        threading.Thread(target=mail_loop, args=(stop,), daemon=True, name="mail").start()
         try:
             call_command("db_worker", interval=options["interval"], reload=False, startup_delay=False)
         finally:

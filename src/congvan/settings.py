@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "congvan.workflow",
     "congvan.signing",
     "congvan.exchange",
+    "congvan.archive",
+    "congvan.search",
     "congvan.web",
 ]
 
@@ -178,6 +180,14 @@ EXCHANGE_MAX_ATTEMPTS = int(env("EXCHANGE_MAX_ATTEMPTS", "30"))  # 30 s, 2 min, 
 EXCHANGE_BACKOFF = [float(x) for x in env("EXCHANGE_BACKOFF", "30,120,1200,3600").split(",") if x.strip()]
 EXCHANGE_SYNC = float(env("EXCHANGE_SYNC", "60"))  # seconds between two directory exchanges with the hub
 EXCHANGE_ZIP_ATTACHMENTS = env_bool("EXCHANGE_ZIP_ATTACHMENTS", True)  # like the VNPT SDK: each file zipped  # Debian poppler-utils: page preview to place a signature by hand
+
+# Digitisation and search (issue 6, docs/search.md)
+OCR_ENABLED = env_bool("OCR", True)  # scans of images are queued for OCR (ocrmypdf + tesseract)
+OCR_LANGUAGES = env("OCR_LANGUAGES", "vie")  # tesseract models, e.g. "vie+eng"
+OCR_TIMEOUT = float(env("OCR_TIMEOUT", "1800"))  # seconds one file may take
+OCR_JOBS = int(env("OCR_JOBS", "1"))  # pages OCR'd in parallel for one file
+SEARCH_CANDIDATES = int(env("SEARCH_CANDIDATES", "1000"))  # most recent matches ranked by relevance
+SEARCH_MAX_TEXT = int(env("SEARCH_MAX_TEXT", "200000"))  # characters of a document's text kept in the index
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

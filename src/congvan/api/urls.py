@@ -4,7 +4,7 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
-from congvan.api import auth, directory, documents, errors, incoming
+from congvan.api import auth, directory, documents, errors, incoming, search
 
 
 class CongvanAPI(NinjaAPI):
@@ -48,3 +48,4 @@ api.add_router("/auth", auth.router)
 api.add_router("/", directory.router)
 api.add_router("/", documents.router)
 api.add_router("/", incoming.router)
+api.add_router("/", search.router)

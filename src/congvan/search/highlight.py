@@ -15,15 +15,21 @@ from congvan.text import fold
 START, STOP = "\x02", "\x03"  # markers PostgreSQL's ts_headline is asked to put around matches
 
 
-def _matches(word: str, terms: set[str], prefixes: set[str]) -> bool:
-    folded = fold(word)
-    return folded in terms or any(folded.startswith(p) for p in prefixes)
+def _spans(text: str, terms: set[str], prefixes: set[str]) -> list[tuple[int, int]]:
+    """Where the matched words are in ``text``. Folding keeps one character per character for NFC
+    Vietnamese, so the text is folded once and searched; otherwise word by word."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return [(m.start(), m.end()) for m in TOKEN.finditer(text)
+                if fold(m.group()) in terms or any(fold(m.group()).startswith(p) for p in prefixes)]
+    return [(m.start(), m.end()) for m in TOKEN.finditer(folded)
+            if m.group() in terms or (prefixes and any(m.group().startswith(p) for p in prefixes))]
 
 
 def highlight(text: str, terms: set[str], prefixes: set[str] = frozenset(), *, window: int | None = 240) -> str:
     """``text`` as HTML with matched words marked; with ``window``, only a passage of about that many
     characters around the first match (or the start of the text), with … where it was cut."""
-    spans = [(m.start(), m.end()) for m in TOKEN.finditer(text) if _matches(m.group(), terms, prefixes)]
+    spans = _spans(text, terms, prefixes) if terms or prefixes else []
     start, end = 0, len(text)
     if window is not None and len(text) > window:
         first = spans[0][0] if spans else 0

@@ -47,7 +47,6 @@ import django
 
 django.setup()
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from rich.console import Console
@@ -120,7 +119,6 @@ def progress() -> Progress:
 
 def prepare(force: bool) -> None:
     import documents as bench_documents  # bench/documents.py: the same guarded drop-and-create
-
     from django.core.management import call_command
 
     bench_documents.reset_database(force)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "congvan.web.middleware.NfcMiddleware",  # text enters as NFC (issue 6)
 ]
 
 ROOT_URLCONF = "congvan.urls"

@@ -78,12 +78,16 @@ def read_pdf(data: bytes, *, max_chars: int = 2_000_000, max_pages: int = 2000) 
         try:
             pages, texts, fonts = [], [], set()
             used = 0
+            legacy_reader = None
             for index in range(min(len(pdf), max_pages)):
                 page = pdf[index]
                 try:
                     reading, text, page_fonts = _read_page(raw, page, with_text=used < max_chars)
                 finally:
                     page.close()
+                if page_fonts and used < max_chars:
+                    legacy_reader = legacy_reader or _pypdf(data)
+                    text = _legacy_page_text(legacy_reader, index) if legacy_reader else text
                 pages.append(reading)
                 fonts |= page_fonts
                 if text:
@@ -123,7 +127,7 @@ def _read_page(raw, page, *, with_text: bool) -> tuple[PageReading, str, set[str
                 invisible += 1
             else:
                 visible += 1
-        text = _page_text(textpage, owners, font_of) if with_text and count else ""
+        text = textpage.get_text_range() if with_text and count else ""
     finally:
         textpage.close()
     if coverage >= IMAGE_COVERAGE and visible < DIGITAL_CHARS:
@@ -140,21 +144,32 @@ def _read_page(raw, page, *, with_text: bool) -> tuple[PageReading, str, set[str
     return PageReading(kind, visible, invisible, round(coverage, 3)), text, legacy_fonts
 
 
-def _page_text(textpage, owners: list[int | None], font_of: dict[int, tuple[str, tuple | None]]) -> str:
-    """The page's text; runs drawn with a TCVN3 or VNI font are decoded to Unicode."""
-    text = textpage.get_text_range()
-    if len(text) != len(owners) or not any(font_of.get(o, ("", None))[1] for o in owners if o):
-        return text
-    parts, start = [], 0
-    while start < len(text):
-        owner = owners[start]
-        end = start + 1
-        while end < len(text) and owners[end] == owner:
-            end += 1
-        chunk = text[start:end]
-        scheme = font_of.get(owner, ("", None))[1] if owner else None
-        parts.append(legacy.decode(legacy.as_bytes(chunk), scheme[0], capitals=scheme[1]) if scheme else chunk)
-        start = end
+def _pypdf(data: bytes):
+    from pypdf import PdfReader
+
+    try:
+        return PdfReader(io.BytesIO(data), strict=False)
+    except Exception:  # pypdf cannot read it: PDFium's text stays
+        return None
+
+
+def _legacy_page_text(pdf_reader, index: int) -> str:
+    """A page with TCVN3 or VNI fonts, read with pypdf, which gives each run with its font and keeps the
+    original byte values (PDFium turns 0xAD, TCVN3's ư, into a hyphen); legacy runs decoded."""
+    runs: list[tuple[str, str]] = []
+
+    def visit(text, _cm, _tm, font, _size):
+        if text:
+            runs.append((text, str(font.get("/BaseFont", "")).lstrip("/") if font else ""))
+
+    try:
+        pdf_reader.pages[index].extract_text(visitor_text=visit)
+    except Exception:
+        return ""
+    parts = []
+    for text, font in runs:
+        scheme = scheme_of_font(font)
+        parts.append(legacy.decode(legacy.as_bytes(text), scheme[0], capitals=scheme[1]) if scheme else text)
     return "".join(parts)
 
 

@@ -207,7 +207,7 @@ def require_ocr_finished(files) -> None:
 
 
 def _may_manage(person: Person, document: Document) -> bool:
-    if person.is_operator:
+    if person.is_operator or document.created_by_id == person.pk:
         return True
     roles = person.roles()
     if not roles & {Role.CLERK, Role.ADMIN, Role.LEADER}:
@@ -222,7 +222,8 @@ STALE_AFTER = 2  # a job running for twice the OCR timeout lost its worker: it m
 
 @transaction.atomic
 def retry_ocr(person: Person, job: OcrJob) -> OcrJob:
-    """Start a failed (or abandoned) OCR job again: clerks, leaders and admins of the agency, the operator."""
+    """Start a failed (or abandoned) OCR job again: the drafter, clerks, leaders and admins of the agency
+    (or of an agency that received it), the operator."""
     job = OcrJob.objects.select_for_update().select_related("file__document").get(pk=job.pk)
     if not _may_manage(person, job.file.document):
         raise Forbidden()

@@ -14,8 +14,10 @@ from congvan.signing.models import Signature
 from congvan.workflow import outgoing
 from tests.archive.scans import scanned_pdf
 from tests.conftest import make_pdf
-from tests.signing.flow_helpers import PASSPHRASE, fast_demo_pki, signing_demo  # noqa: F401
+from tests.signing import flow_helpers
+from tests.signing.flow_helpers import PASSPHRASE
 
+fast_demo_pki, signing_demo = flow_helpers.fast_demo_pki, flow_helpers.signing_demo  # fixtures
 SCAN_LINES = ["ỦY BAN NHÂN DÂN TỈNH GIA LAI", "Về việc kiểm kê rừng phòng hộ Kbang năm 2026"]
 
 

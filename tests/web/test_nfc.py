@@ -5,9 +5,10 @@ import unicodedata
 from django.urls import reverse
 
 from congvan.documents.models import Document, DocumentFile
-from tests.api.conftest import api  # noqa: F401
+from tests.api import conftest as api_fixtures
 from tests.conftest import make_pdf
 
+api = api_fixtures.api  # fixture
 SUBJECT = "Quyết định về việc tăng cường ứng dụng chữ ký số"
 NFD = unicodedata.normalize("NFD", SUBJECT)
 

@@ -2,6 +2,8 @@
 (even an old Windows-1258 export), resumable after an interruption or a bad file."""
 
 import pytest
+
+pytestmark = pytest.mark.postgres
 from django.core.management import CommandError, call_command
 
 from congvan.archive import services as archive

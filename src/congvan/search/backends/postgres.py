@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from congvan.search import highlight
 from congvan.search import query as q
+from congvan.search.backends import filter_sql
 from congvan.search.index import COLUMNS, Entry
 
 WEIGHTS = "'{0.0, 0.1, 0.4, 1.0}'"  # D scope, C body, B meta, A subject
@@ -52,24 +53,10 @@ def _tsquery(query: q.Query, scope_tokens: list[str]) -> tuple[str, list]:
     return "(to_tsquery('vietnamese', %s) && to_tsquery('simple', %s))", [q.tsquery_expression(query), scope]
 
 
-def _filters(filters: dict) -> tuple[str, list]:
-    sql, params = [], []
-    for column, op, value in (("agency_id", "=", filters.get("agency_id")), ("doc_type", "=", filters.get("doc_type")),
-                              ("doc_date", ">=", filters.get("date_from")), ("doc_date", "<=", filters.get("date_to")),
-                              ("notation", "LIKE", filters.get("notation")), ("signer", "LIKE", filters.get("signer"))):
-        if value in (None, ""):
-            continue
-        if op == "LIKE":
-            value = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql.append(f"{column} {op} %s")
-        params.append(value)
-    return (" AND " + " AND ".join(sql)) if sql else "", params
-
-
 def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates: int, ranked: bool,
            offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
     tsquery, qparams = _tsquery(query, scope_tokens)
-    where, params = _filters(filters)
+    where, params = filter_sql(filters, "")
     with connection.cursor() as cursor:
         if ranked:
             cursor.execute(f"SELECT document_id, ts_rank({WEIGHTS}, tsv, {tsquery}) FROM ("

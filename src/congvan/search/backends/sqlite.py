@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from congvan.search import query as q
+from congvan.search.backends import filter_sql
 from congvan.search.index import COLUMNS, Entry
 from congvan.text import fold
 
@@ -83,28 +84,12 @@ def match_expression(query: q.Query, scope_tokens: list[str]) -> str:
     return scope if query.empty else f"({q.fts5_expression(query)}) AND ({scope})"
 
 
-def _filters(filters: dict) -> tuple[str, list]:
-    sql, params = [], []
-    for column, op, value in (("agency_id", "=", filters.get("agency_id")), ("doc_type", "=", filters.get("doc_type")),
-                              ("doc_date", ">=", filters.get("date_from")), ("doc_date", "<=", filters.get("date_to")),
-                              ("notation", "LIKE", filters.get("notation")), ("signer", "LIKE", filters.get("signer"))):
-        if value in (None, ""):
-            continue
-        if op == "LIKE":
-            value = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql.append(f"e.{column} LIKE %s ESCAPE '\\'")
-        else:
-            sql.append(f"e.{column} {op} %s")
-        params.append(str(value) if column == "doc_date" else value)
-    return (" AND " + " AND ".join(sql)) if sql else "", params
-
-
 def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates: int, ranked: bool,
            offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
     """(total, [(document_id, score)]) for one page. Ranked: bm25 over the ``candidates`` most recent
     matches, best first; else most recent first."""
     match = match_expression(query, scope_tokens)
-    where, params = _filters(filters)
+    where, params = filter_sql(filters, "e.")
     join = " JOIN search_entry e ON e.document_id = search_fts.rowid" if where else ""
     with connection.cursor() as cursor:
         if ranked:

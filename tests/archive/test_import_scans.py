@@ -2,8 +2,6 @@
 (even an old Windows-1258 export), resumable after an interruption or a bad file."""
 
 import pytest
-
-pytestmark = pytest.mark.postgres
 from django.core.management import CommandError, call_command
 
 from congvan.archive import services as archive
@@ -13,6 +11,8 @@ from congvan.search.service import search
 from congvan.text import legacy
 from congvan.workflow.models import IncomingItem
 from tests.archive.scans import png, render, scanned_pdf
+
+pytestmark = pytest.mark.postgres
 
 CSV = ("file;notation;date;type;subject;author;direction;signer;arrival_number\n"
        "1998/qd-12.pdf;12/QĐ-UBND;15/03/1998;QĐ;Quyết định thành lập trường tiểu học xã Ia Dom;;;Nguyễn Văn Hùng;\n"

@@ -112,18 +112,28 @@ def search(person: Person, text: str = "", filters: Filters | None = None, *, so
     total, rows = backend.search(query, tokens, backend_filters, candidates=settings.SEARCH_CANDIDATES,
                                  ranked=ranked, offset=(page - 1) * per_page, limit=per_page)
     ids = [r[0] for r in rows]
-    allowed = set(access.visible_documents(person, roles).filter(pk__in=ids).values_list("pk", flat=True))
-    rows = [r for r in rows if r[0] in allowed]
+    own, items = _visible(person, roles, ids)
+    rows = [r for r in rows if r[0] in own or r[0] in items]
     results.total = total - (len(ids) - len(rows))
-    results.hits = _hits(person, rows, query, backend)
+    results.hits = _hits(person, rows, items, query, backend)
     return results
 
 
-def _hits(person: Person, rows: list[tuple[int, float]], query: q.Query, backend) -> list[Hit]:
+def _visible(person: Person, roles: set[str], ids: list[int]) -> tuple[set[int], dict[int, int]]:
+    """Of these documents, those the person may open (access.visible_documents, checked in its two halves so
+    that each uses its index): their agency's as the role allows, and those received through an incoming
+    item they may open (document → that item, for the link)."""
+    own = set(Document.objects.filter(pk__in=ids).filter(access.outgoing_filter(person, roles))
+              .values_list("pk", flat=True))
+    received = dict(access.visible_items(person, roles).filter(document_id__in=ids)
+                    .exclude(state=IncomingItem.State.REVOKED).values_list("document_id", "pk"))
+    return own, received
+
+
+def _hits(person: Person, rows: list[tuple[int, float]], items: dict[int, int], query: q.Query, backend
+          ) -> list[Hit]:
     ids = [r[0] for r in rows]
     documents = Document.objects.select_related("agency", "doc_type").in_bulk(ids)
-    items = dict(IncomingItem.objects.filter(document_id__in=ids, agency_id=person.agency_id)
-                 .exclude(state=IncomingItem.State.REVOKED).values_list("document_id", "pk"))
     if hasattr(backend, "headlines"):
         marked = backend.headlines(ids, query)
     else:

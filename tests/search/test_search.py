@@ -105,6 +105,8 @@ def test_filters(docs, person):
     signer = docs["hoso"].signer_name
     assert signer and ids(clerk, "dak lak", signer=signer.split()[-1].lower()) == {docs["daklak"].pk}
     assert ids(clerk, "dak lak", signer="không ai ký") == set()
+    newest = search(clerk, "van ban dien tu", sort="newest", per_page=2)
+    assert newest.total == len(everything) and [h.document.pk for h in newest.hits] == sorted(everything)[::-1][:2]
 
 
 def test_snippets_mark_the_original_words_and_escape_html(person, issue_document):

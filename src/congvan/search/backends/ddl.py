@@ -46,23 +46,15 @@ POSTGRES = [
 POSTGRES_DROP = ["DROP INDEX IF EXISTS search_entry_tsv", "ALTER TABLE search_entry DROP COLUMN IF EXISTS tsv"]
 
 
-def _run(schema_editor, statements) -> None:
+def _run(schema_editor, statements: dict) -> None:
     with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
+        for statement in statements.get(schema_editor.connection.vendor, []):
             cursor.execute(statement)
 
 
 def create(apps, schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _run(schema_editor, SQLITE)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES)
+    _run(schema_editor, {"sqlite": SQLITE, "postgresql": POSTGRES})
 
 
 def drop(apps, schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _run(schema_editor, SQLITE_DROP)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_DROP)
+    _run(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP})

@@ -42,7 +42,9 @@ def run(*, full: bool = False, batch: int = 500, progress: bool = True) -> dict:
 def _drop_orphans() -> int:
     """Entries whose document is gone (deleted outside the app)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT document_id FROM search_entry WHERE document_id NOT IN (SELECT id FROM documents_document)")
+        # NOT EXISTS, an anti-join: PostgreSQL runs NOT IN (subquery) row by row once the ids outgrow work_mem
+        cursor.execute("SELECT e.document_id FROM search_entry e WHERE NOT EXISTS "
+                       "(SELECT 1 FROM documents_document d WHERE d.id = e.document_id)")
         ids = [r[0] for r in cursor.fetchall()]
     index.delete_documents(ids)
     return len(ids)

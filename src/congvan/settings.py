@@ -188,6 +188,7 @@ OCR_LANGUAGES = env("OCR_LANGUAGES", "vie")  # tesseract models, e.g. "vie+eng"
 OCR_TIMEOUT = float(env("OCR_TIMEOUT", "1800"))  # seconds one file may take
 OCR_JOBS = int(env("OCR_JOBS", "1"))  # pages OCR'd in parallel for one file
 SEARCH_CANDIDATES = int(env("SEARCH_CANDIDATES", "300"))  # most recent matches ranked by relevance
+SEARCH_COUNT_LIMIT = int(env("SEARCH_COUNT_LIMIT", "1000"))  # matches counted exactly; beyond: "more than"
 SEARCH_MAX_TEXT = int(env("SEARCH_MAX_TEXT", "200000"))  # characters of a document's text kept in the index
 
 SESSION_COOKIE_HTTPONLY = True

@@ -128,7 +128,7 @@ def test_the_api_offers_search(docs, api):
     assert hit["subject"] == docs["daklak"].subject and hit["score"] > 0
     assert "<mark>Đắk</mark> <mark>Lắk</mark>" in hit["subject_html"]
     assert api("vanthu.sotaichinh").get("/search", {"q": "dak lak"}).json() == {
-        "total": 0, "page": 1, "per_page": 20, "ranked_window": body["ranked_window"], "results": []}
+        "total": 0, "total_exact": True, "page": 1, "per_page": 20, "ranked_window": body["ranked_window"], "results": []}
     incoming = api("vanthu.sonoivu").get("/search", {"q": "dak lak", "direction": "incoming", "from": "2000-01-01"})
     assert [r["document_id"] for r in incoming.json()["results"]] == [docs["daklak"].pk]
 
@@ -147,3 +147,12 @@ def test_api_refuses_bad_filters_clearly(docs, api):
     finally:
         translation.activate("vi")  # LocaleMiddleware leaves the request's language active in this thread
     assert error["message"] == "The start date must be before the end date."
+
+
+def test_counting_stops_at_the_limit(docs, person, settings):
+    settings.SEARCH_COUNT_LIMIT, settings.SEARCH_CANDIDATES = 2, 2
+    clerk = person(f"vanthu.{SENDER}")
+    for sort in ("relevance", "newest"):
+        results = search(clerk, "van ban dien tu", sort=sort)
+        assert (results.total, results.total_exact) == (2, False)
+    assert search(clerk, "dak lak").total_exact

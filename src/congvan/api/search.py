@@ -28,6 +28,7 @@ class SearchHitOut(Schema):
 
 class SearchOut(Schema):
     total: int
+    total_exact: bool = Field(description="false: có hơn ``total`` văn bản phù hợp (chỉ đếm chính xác đến mức này).")
     page: int
     per_page: int
     ranked_window: int = Field(description="Mức liên quan được xếp trên chừng này kết quả mới nhất.")
@@ -58,7 +59,7 @@ def search(request, params: Query[SearchParams]):
                               signer=params.signer)
     results = service.search(request.auth, params.q, filters, sort=params.sort, page=params.page,
                              per_page=params.per_page)
-    return {"total": results.total, "page": results.page, "per_page": results.per_page,
+    return {"total": results.total, "total_exact": results.total_exact, "page": results.page, "per_page": results.per_page,
             "ranked_window": results.window, "results": [{
                 "document_id": hit.document.pk, "notation": hit.document.notation, "subject": hit.document.subject,
                 "snippet": hit.snippet_html, "score": hit.score, "subject_html": hit.subject_html,

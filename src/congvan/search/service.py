@@ -46,6 +46,7 @@ class Hit:
 class Results:
     query: str
     total: int = 0
+    total_exact: bool = True  # False: more than ``total`` matches (counting stops at SEARCH_COUNT_LIMIT)
     hits: list[Hit] = field(default_factory=list)
     page: int = 1
     per_page: int = 20
@@ -109,8 +110,11 @@ def search(person: Person, text: str = "", filters: Filters | None = None, *, so
     tokens = scope.person_tokens(person, roles, filters.direction)
     backend = index.backend()
     ranked = sort == RELEVANCE and not query.empty
+    cap = settings.SEARCH_COUNT_LIMIT
     total, rows = backend.search(query, tokens, backend_filters, candidates=settings.SEARCH_CANDIDATES,
-                                 ranked=ranked, offset=(page - 1) * per_page, limit=per_page)
+                                 ranked=ranked, offset=(page - 1) * per_page, limit=per_page, count_limit=cap)
+    if total > cap:
+        total, results.total_exact = cap, False
     ids = [r[0] for r in rows]
     own, items = _visible(person, roles, ids)
     rows = [r for r in rows if r[0] in own or r[0] in items]

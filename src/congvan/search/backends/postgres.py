@@ -62,7 +62,7 @@ def _tsquery(query: q.Query, scope_tokens: list[str]) -> tuple[str, list]:
 
 
 def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates: int, ranked: bool,
-           offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
+           offset: int, limit: int, count_limit: int) -> tuple[int, list[tuple[int, float]]]:
     tsquery, qparams = _tsquery(query, scope_tokens)
     where, params = filter_sql(filters, "")
     with connection.cursor() as cursor:
@@ -72,17 +72,19 @@ def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates
                            "ORDER BY document_id DESC LIMIT %s) AS candidates USING (document_id)",
                            [*qparams, *qparams, *params, candidates])
             rows = cursor.fetchall()
-            total = len(rows) if len(rows) < candidates else _count(cursor, tsquery, qparams, where, params)
+            total = len(rows) if len(rows) < candidates else _count(cursor, tsquery, qparams, where, params,
+                                                                         count_limit)
             rows.sort(key=lambda r: (-r[1], -r[0]))
             return total, [(r[0], float(r[1])) for r in rows[offset:offset + limit]]
         cursor.execute(f"SELECT document_id FROM search_entry WHERE tsv @@ {tsquery}{where} "
                        "ORDER BY document_id DESC LIMIT %s OFFSET %s", [*qparams, *params, limit, offset])
         rows = cursor.fetchall()
-        return _count(cursor, tsquery, qparams, where, params), [(r[0], 0.0) for r in rows]
+        return _count(cursor, tsquery, qparams, where, params, count_limit), [(r[0], 0.0) for r in rows]
 
 
-def _count(cursor, tsquery: str, qparams: list, where: str, params: list) -> int:
-    cursor.execute(f"SELECT count(*) FROM search_entry WHERE tsv @@ {tsquery}{where}", [*qparams, *params])
+def _count(cursor, tsquery: str, qparams: list, where: str, params: list, cap: int) -> int:
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_entry WHERE tsv @@ {tsquery}{where} LIMIT %s) AS m",
+                   [*qparams, *params, cap + 1])
     return cursor.fetchone()[0]
 
 

@@ -89,9 +89,9 @@ def match_expression(query: q.Query, scope_tokens: list[str]) -> str:
 
 
 def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates: int, ranked: bool,
-           offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
+           offset: int, limit: int, count_limit: int) -> tuple[int, list[tuple[int, float]]]:
     """(total, [(document_id, score)]) for one page. Ranked: bm25 over the ``candidates`` most recent
-    matches, best first; else most recent first."""
+    matches, best first; else most recent first. The total is counted up to ``count_limit`` + 1."""
     match = match_expression(query, scope_tokens)
     where, params = filter_sql(filters, "e.")
     join = " JOIN search_entry e ON e.document_id = search_fts.rowid" if where else ""
@@ -101,17 +101,18 @@ def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates
                            f"WHERE search_fts MATCH %s{where} ORDER BY search_fts.rowid DESC LIMIT %s",
                            [match, *params, candidates])
             rows = cursor.fetchall()
-            total = len(rows) if len(rows) < candidates else _count(cursor, join, where, match, params)
+            total = len(rows) if len(rows) < candidates else _count(cursor, join, where, match, params, count_limit)
             rows.sort(key=lambda r: (r[1], -r[0]))
             return total, [(r[0], -r[1]) for r in rows[offset:offset + limit]]
         cursor.execute(f"SELECT search_fts.rowid FROM search_fts{join} WHERE search_fts MATCH %s{where} "
                        "ORDER BY search_fts.rowid DESC LIMIT %s OFFSET %s", [match, *params, limit, offset])
         rows = cursor.fetchall()
-        return _count(cursor, join, where, match, params), [(r[0], 0.0) for r in rows]
+        return _count(cursor, join, where, match, params, count_limit), [(r[0], 0.0) for r in rows]
 
 
-def _count(cursor, join: str, where: str, match: str, params: list) -> int:
-    cursor.execute(f"SELECT count(*) FROM search_fts{join} WHERE search_fts MATCH %s{where}", [match, *params])
+def _count(cursor, join: str, where: str, match: str, params: list, cap: int) -> int:
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_fts{join} WHERE search_fts MATCH %s{where} LIMIT %s)",
+                   [match, *params, cap + 1])
     return cursor.fetchone()[0]
 
 

@@ -27,6 +27,15 @@ def _file_store(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _language_back_to_default():
+    """A request in English leaves English active in the worker's thread: the next test starts in Vietnamese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _hub_cache():
     """The hub remembers credentials and routes per process; each test starts from its own database."""
     from congvan.exchange import hub

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "congvan.signing",
     "congvan.exchange",
     "congvan.mail",
+    "congvan.archive",
+    "congvan.search",
     "congvan.web",
 ]
 
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "congvan.web.middleware.NfcMiddleware",  # text enters as NFC (issue 6)
 ]
 
 ROOT_URLCONF = "congvan.urls"
@@ -208,6 +211,15 @@ MAIL_BCRYPT_ROUNDS = int(env("MAIL_BCRYPT_ROUNDS", "10"))  # cost of BLF-CRYPT m
 MAIL_CHECK_RULE = env("MAIL_CHECK_RULE", "gialai")
 MAIL_CHECK_GAP = int(env("MAIL_CHECK_GAP", "10"))
 NOTIFY_POLL = int(env("NOTIFY_POLL", "15"))  # seconds between two looks at the notification bell
+
+# Digitisation and search (issue 6, docs/search.md)
+OCR_ENABLED = env_bool("OCR", True)  # scans of images are queued for OCR (ocrmypdf + tesseract)
+OCR_LANGUAGES = env("OCR_LANGUAGES", "vie")  # tesseract models, e.g. "vie+eng"
+OCR_TIMEOUT = float(env("OCR_TIMEOUT", "1800"))  # seconds one file may take
+OCR_JOBS = int(env("OCR_JOBS", "1"))  # pages OCR'd in parallel for one file
+SEARCH_CANDIDATES = int(env("SEARCH_CANDIDATES", "300"))  # most recent matches ranked by relevance
+SEARCH_COUNT_LIMIT = int(env("SEARCH_COUNT_LIMIT", "1000"))  # matches counted exactly; beyond: "more than"
+SEARCH_MAX_TEXT = int(env("SEARCH_MAX_TEXT", "200000"))  # characters of a document's text kept in the index
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

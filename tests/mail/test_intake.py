@@ -8,9 +8,9 @@ from django.test import Client
 from congvan.documents import storage
 from congvan.mail import intake, services
 from congvan.mail.models import IntakeCheck, IntakeItem
+from congvan.text import legacy
 from congvan.workflow.models import Channel, IncomingItem, Notification
 from tests.mail.conftest import HOME_AFFAIRS, PROVINCE, message
-from tests.mail.legacy import cp1258
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,11 @@ def test_malformed_mime_is_kept_in_quarantine(demo):
     assert storage.blob_path(item.raw_sha256).read_bytes() == raw
 
 
-def test_legacy_8bit_subject_is_readable(demo):
-    raw = (b"From: " + cp1258("Sở Y tế") + b" <soyte@gialai.example>\r\nTo: " + PROVINCE.encode() +
-           b"\r\nSubject: " + cp1258("Báo cáo tình hình dịch bệnh tuần 48") + b"\r\n\r\nNoi dung\r\n")
+@pytest.mark.parametrize("encode", [legacy.encode_cp1258, legacy.encode_tcvn3, legacy.encode_vni],
+                         ids=["cp1258", "tcvn3", "vni"])
+def test_legacy_8bit_subject_is_readable(demo, encode):
+    raw = (b"From: " + encode("Sở Y tế") + b" <soyte@gialai.example>\r\nTo: " + PROVINCE.encode() +
+           b"\r\nSubject: " + encode("Báo cáo tình hình dịch bệnh tuần 48") + b"\r\n\r\nNoi dung\r\n")
     [item] = deliver(raw)
     assert item.subject == "Báo cáo tình hình dịch bệnh tuần 48" and item.from_name == "Sở Y tế"
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from congvan.mail import mime
+from congvan.text.legacy import encode_cp1258 as cp1258
 from tests.mail.conftest import message
-from tests.mail.legacy import cp1258
 
 
 def test_vietnamese_subject_sender_and_utf8_attachment_name():

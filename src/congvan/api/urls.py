@@ -4,7 +4,7 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
-from congvan.api import auth, directory, documents, errors, incoming, intake
+from congvan.api import auth, directory, documents, errors, incoming, intake, search
 
 
 class CongvanAPI(NinjaAPI):
@@ -49,3 +49,4 @@ api.add_router("/", directory.router)
 api.add_router("/", documents.router)
 api.add_router("/", incoming.router)
 api.add_router("/", intake.router)  # thư đến (issue 5)
+api.add_router("/", search.router)

@@ -210,6 +210,9 @@ def add_file(person: Person, document: Document, name: str, stream, role: str = 
         from congvan.signing.services import check_blob
 
         check_blob(blob)
+    from congvan.archive.services import ingest_file  # digitisation (issue 6): classify, text, OCR queue
+
+    ingest_file(attached)
     if role == DocumentFile.Role.SOURCE:
         from congvan.documents.tasks import convert_to_pdf
 
@@ -227,6 +230,9 @@ def attach_converted_pdf(source: DocumentFile, pdf: bytes) -> DocumentFile:
                                                 added_by=source.added_by)
         audit.record("document.convert_pdf", obj=source.document, agency=source.document.agency,
                      source=source.blob_id, sha256=blob.sha256)
+    from congvan.archive.services import ingest_file  # digitisation (issue 6)
+
+    ingest_file(converted)
     return converted
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvan import audit
+from congvan.archive.services import ingest_file
 from congvan.directory.models import Agency, Role
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile, DocumentType
@@ -187,8 +188,10 @@ def _attach(document: Document, package: edxml.DocumentPackage) -> None:
         is_pdf = (content_type or "") == "application/pdf" or attachment.name.lower().endswith(".pdf")
         role = DocumentFile.Role.MAIN if (is_pdf and first_pdf) else DocumentFile.Role.ANNEX
         first_pdf = first_pdf and not is_pdf
-        DocumentFile.objects.create(document=document, blob=blob, name=attachment.name[:255],
-                                    content_type=(content_type or "application/octet-stream")[:120], role=role)
+        received = DocumentFile.objects.create(document=document, blob=blob, name=clean(attachment.name)[:255],
+                                               content_type=(content_type or "application/octet-stream")[:120],
+                                               role=role)
+        ingest_file(received)  # digitisation (issue 6): classify, text for search, OCR of scans
 
 
 def _existing(sender: Agency, *document_ids: str) -> Document | None:

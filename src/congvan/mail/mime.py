@@ -21,6 +21,8 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from congvan.text import detect
+
 MAX_PARTS = 500  # a message with more parts is cut there (a MIME bomb)
 MAX_DEPTH = 20
 EXECUTABLE_EXTENSIONS = frozenset({
@@ -59,26 +61,12 @@ class Parsed:
 # --- text and headers -------------------------------------------------------------------------------------
 
 def decode_legacy(data: bytes) -> str:
-    """Bytes of unknown encoding: UTF-8 when it is, else the legacy Vietnamese decoders of congvan.text
-    when they exist (TCVN3, VNI), else Windows-1258, else Latin-1 (never fails). Always NFC."""
+    """Bytes of unknown encoding: UTF-8 when it is, else the legacy Vietnamese scheme they read best in
+    (TCVN3, VNI, Windows-1258: congvan.text.detect). Always NFC; never fails."""
     try:
         return unicodedata.normalize("NFC", data.decode("utf-8"))
     except UnicodeDecodeError:
-        pass
-    from congvan import text as vntext
-
-    legacy = getattr(vntext, "decode_legacy", None)
-    if legacy is not None:
-        try:
-            return unicodedata.normalize("NFC", legacy(data))
-        except Exception:  # noqa: BLE001 - any failure falls back to the codecs below
-            pass
-    for codec in ("cp1258", "latin-1"):
-        try:
-            return unicodedata.normalize("NFC", data.decode(codec))
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # pragma: no cover - latin-1 decodes everything
+        return detect.to_unicode(data)
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:

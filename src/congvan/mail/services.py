@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan import audit
+from congvan.archive.services import ingest_file
 from congvan.directory.models import Agency, Person, Role
 from congvan.directory.services import correspondent_agency
 from congvan.documents import notation as notations
@@ -306,8 +307,8 @@ def convert(person: Person, item: IntakeItem, *, subject: str, doc_type: str = "
         summary=item.body[:5000], due_date=due_date, signer_name="")
     for attachment in files:
         role = DocumentFile.Role.MAIN if attachment is main_file else DocumentFile.Role.ANNEX
-        DocumentFile.objects.create(document=document, blob_id=attachment.blob_id, name=attachment.name,
-                                    content_type=attachment.content_type, role=role)
+        ingest_file(DocumentFile.objects.create(document=document, blob_id=attachment.blob_id, name=attachment.name,
+                                                content_type=attachment.content_type, role=role))
     delivery = Delivery.objects.create(document=document, recipient=item.agency, channel=Channel.EMAIL)
     received = incoming.arrive(delivery, announce=False)
     received = incoming.register(person, received, due_date=due_date, signature_confirmed=signature_confirmed)

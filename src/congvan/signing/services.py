@@ -364,6 +364,9 @@ def _store_signed(document: Document, source: DocumentFile, data: bytes, person:
     blob = storage.store_bytes(data)
     signed = DocumentFile.objects.create(document=document, blob=blob, name=source.name, content_type=PDF,
                                          role=source.role, added_by=person)
+    from congvan.archive.services import ingest_file  # digitisation (issue 6): the source's origin and text
+
+    ingest_file(signed, inherit_from=source)
     Signature.objects.create(document=document, source=source, signed_file=signed, kind=kind, certificate=cert,
                              fingerprint_sha256=cert.fingerprint_sha256, signed_by=person, signed_at=signed_at)
     return signed, check_blob(blob, data)
@@ -410,6 +413,9 @@ def sign_approval(person: Person, document: Document, *, passphrase: str | None 
     main = document.main_file
     if main is None or main.content_type != PDF:
         raise SignatureError("Văn bản chưa có tệp PDF văn bản chính để ký số.", code="main_file_required")
+    from congvan.archive.services import require_ocr_finished  # OCR before signing (issue 6)
+
+    require_ocr_finished([main])
     data = storage.read_verified(main.blob)
     with _library_errors():
         if placement is None:
@@ -482,6 +488,9 @@ def seal_issue(person: Person, document: Document, *, signed_at: datetime, passp
                      key=lambda f: f.role != DocumentFile.Role.MAIN)  # the main file first
     if not any(f.role == DocumentFile.Role.MAIN for f in targets):
         raise SignatureError("Văn bản chưa có tệp PDF văn bản chính để ký số.", code="main_file_required")
+    from congvan.archive.services import require_ocr_finished  # OCR before signing (issue 6)
+
+    require_ocr_finished(targets)
     sources = {f.pk: storage.read_verified(f.blob) for f in targets}
     results = []
     with _open_key(cert, secret) as key, _library_errors():

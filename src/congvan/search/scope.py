@@ -1,0 +1,55 @@
+"""Access tokens: who may find a document, written into its search entry and asked for by the query.
+
+They mirror congvan.workflow.access exactly (the search service still checks the final page of results
+through ``access.visible_documents``, so a token left stale can only hide a hit, never show one):
+
+=========  ===========================================================================================
+token      who holds it / which documents carry it
+=========  ===========================================================================================
+oa{A}      everyone of agency A / A's issued documents that are not secret
+ol{A}      A's leaders / A's documents submitted, returned, approved or issued
+oc{A}      A's clerks / A's documents approved or issued
+ou{P}      person P / the documents P drafted
+im{B}      leaders and clerks of B / documents B received (incoming item not withdrawn)
+iu{P}      person P / documents received whose incoming item was handed to P (assigned, forwarded, …)
+=========  ===========================================================================================
+"""
+
+from __future__ import annotations
+
+from congvan.directory.models import Role
+
+OUTGOING, INCOMING = "outgoing", "incoming"
+_LEADER_STATES = {"submitted", "returned", "approved", "issued"}
+_CLERK_STATES = {"approved", "issued"}
+MANAGING_ROLES = {Role.LEADER, Role.CLERK}
+
+
+def document_tokens(*, agency_id: int, state: str, secrecy: str, created_by_id: int | None,
+                    receiving_agencies=(), handed_to=()) -> list[str]:
+    tokens = []
+    if state == "issued" and secrecy == "none":
+        tokens.append(f"oa{agency_id}")
+    if state in _LEADER_STATES:
+        tokens.append(f"ol{agency_id}")
+    if state in _CLERK_STATES:
+        tokens.append(f"oc{agency_id}")
+    if created_by_id:
+        tokens.append(f"ou{created_by_id}")
+    tokens += [f"im{a}" for a in sorted(set(receiving_agencies))]
+    tokens += [f"iu{p}" for p in sorted(set(handed_to))]
+    return tokens
+
+
+def person_tokens(person, roles: set[str], direction: str = "") -> list[str]:
+    """The tokens of the documents ``person`` may open (only outgoing or incoming ones with ``direction``)."""
+    agency = person.agency_id
+    tokens = []
+    if direction != INCOMING:
+        # ol ⊇ oc ⊇ oa (leaders see what clerks see, clerks what everyone sees): the widest one is enough,
+        # and every token less is one posting list fewer for the engine to merge.
+        widest = "ol" if Role.LEADER in roles else "oc" if Role.CLERK in roles else "oa"
+        tokens += [f"{widest}{agency}", f"ou{person.pk}"]
+    if direction != OUTGOING:
+        tokens.append(f"im{agency}" if roles & MANAGING_ROLES else f"iu{person.pk}")
+    return tokens

@@ -55,7 +55,8 @@ class Dovecot:
         """dovecot-lda, as Postfix's local delivery would run it."""
         result = subprocess.run([require_tool(LDA), "-c", str(self.conf), "-d", address, "-f", sender], input=raw,
                                 capture_output=True, **self._as_user())
-        assert result.returncode == 0, result.stderr.decode(errors="replace") + self.log()
+        assert result.returncode == 0, (f"dovecot-lda exited {result.returncode}: " + result.stdout.decode(errors="replace")
+                                        + result.stderr.decode(errors="replace") + self.log())
 
     def _as_user(self) -> dict:
         return {"user": self.user, "group": self.group} if os.geteuid() == 0 else {}

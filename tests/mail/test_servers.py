@@ -149,7 +149,7 @@ def test_a_bounce_to_congvan_smtpd_fails_the_delivery(smtpd, demo, issue_documen
 
 @pytest.mark.django_db
 def test_hostile_messages_through_imap_are_handled_and_stay_in_the_mailbox(dovecot, person, settings):
-    from tests.mail.legacy import cp1258
+    from congvan.text.legacy import encode_cp1258 as cp1258
 
     settings.MAIL_MAX_ATTACHMENT = 1024 * 1024
     box = provisioned(person, settings, dovecot, "soyte")

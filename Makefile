@@ -20,8 +20,8 @@ DATA_DIR ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
 export DEBIAN_FRONTEND := noninteractive
 
-# Run time: Word → PDF conversion and the fonts of documents, stamps and reports.
-RUN_DEBS := libreoffice-writer-nogui fonts-noto-core fonts-croscore fonts-dejavu-core
+# Run time: Word → PDF conversion, the fonts of documents, stamps and reports, Pango for WeasyPrint (reports).
+RUN_DEBS := libreoffice-writer-nogui fonts-noto-core fonts-croscore fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 # Tests: browser tests drive Debian's chromium; the PostgreSQL run; gettext for the message catalogues.
 TEST_DEBS := $(RUN_DEBS) chromium postgresql postgresql-contrib gettext softhsm2 opensc poppler-utils
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "congvan.workflow",
     "congvan.signing",
     "congvan.exchange",
+    "congvan.reports",
     "congvan.web",
 ]
 
@@ -190,5 +191,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # WeasyPrint and fontTools log every layout step at INFO (reports)
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,0 +1,91 @@
+"""Template filters of the reports: numbers in the reader's locale, indicator values with their unit,
+and the drill-down link of a figure."""
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from congvan.reports.indicators import COUNT, DAYS, MONEY, PAGES, PERCENT
+
+register = template.Library()
+
+
+@register.filter
+def num(value, decimals=0):
+    """1234567 → "1.234.567" (Vietnamese) / "1,234,567" (English), groups of three; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    decimals = int(decimals)
+    number = round(float(value), decimals)
+    if decimals and number == int(number):
+        decimals = 0
+    text = f"{number:,.{decimals}f}"  # "1,234.5"
+    thousands, decimal = _separators(get_language())
+    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+
+
+@lru_cache(maxsize=8)
+def _separators(language: str) -> tuple[str, str]:
+    with translation.override(language):
+        return get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+
+
+def format_value(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == PERCENT:
+        return f"{num(value, 1)}%"
+    if unit == MONEY:
+        return f"{num(value)} đ"
+    if unit == DAYS:
+        return num(value, 1)
+    return num(value) if unit in (COUNT, PAGES) else str(value)
+
+
+@register.filter
+def ind_value(row) -> str:
+    return format_value(row.result.value, row.indicator.unit)
+
+
+@register.filter
+def ind_target(row) -> str:
+    if row.target is None:
+        return ""
+    sign = {">=": "≥", "<": "<", "<=": "≤"}[row.indicator.comparison]
+    return f"{sign} {format_value(float(row.target), row.indicator.unit)}"
+
+
+@register.filter
+def unit_value(value, unit) -> str:
+    return format_value(value, unit)
+
+
+@register.simple_tag(takes_context=True)
+def drill(context, measure, dims=()):
+    """URL of the rows behind a figure, keeping the page's scope and period."""
+    params = dict(context.get("filter_params") or {})
+    params["m"] = measure
+    if dims:
+        params["d"] = ",".join(dims)
+    return reverse("reports-drill") + "?" + urlencode(params)
+
+
+@register.filter
+def svg(markup: str):
+    """A chart from congvan.reports.charts (built from escaped text only)."""
+    return mark_safe(markup or "")  # noqa: S308 - our own SVG, every text inside is escaped
+
+
+@register.filter
+def urlencode_params(params, agency_code=None) -> str:
+    """The filter's query string; with an agency code, the same period for that agency."""
+    params = dict(params or {})
+    if agency_code:
+        params["scope"] = f"agency:{agency_code}"
+    return urlencode(params)

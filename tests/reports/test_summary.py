@@ -1,0 +1,181 @@
+"""The daily summary stays right when documents change: the days a change touches are marked, the
+worker computes them again, and the result equals a rebuild from scratch."""
+
+import io
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from congvan.documents.models import DocumentFile, FileOrigin
+from congvan.reports import data, periods, selectors, summary
+from congvan.reports.models import DailyCount, DirtyDay, MonthlyCount
+from congvan.workflow.models import IncomingItem
+from tests.reports.history import YEAR, at, build_history
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def history(demo):
+    docs, items = build_history()
+    summary.rebuild()
+    return docs, items
+
+
+def snapshot() -> tuple[set, set]:
+    daily = set(DailyCount.objects.values_list("day", "agency_id", "measure", "dim", "value"))
+    monthly = set(MonthlyCount.objects.values_list("month", "agency_id", "measure", "dim", "value"))
+    return daily, monthly
+
+
+def province_year() -> dict:
+    report = data.build(selectors.province_scope(), periods.year(YEAR))
+    return {row.key: row.result.value for row in report.rows} | {"_totals": report.totals}
+
+
+def test_changes_mark_their_days_and_the_refresh_equals_a_rebuild(history):
+    docs, items = history
+    assert not summary.pending()
+    # The lead of D1 at Đức Cơ finishes on 03/02, after the due date (31/01): from overdue to late.
+    item = items[("D1", "DC")]
+    item.state, item.completed_at = IncomingItem.State.DONE, at(2, 3, 15)
+    item.save()
+    # D8's due date moves from 14/02 to 13/02: it was completed on the 14th, so it becomes late.
+    moved = items[("D8", "V")]
+    moved.due_date = date(YEAR, 2, 13)
+    moved.save(update_fields=["due_date"])
+    # The classifier finds D7's main file is a scan of images.
+    file = DocumentFile.objects.get(document=docs["D7"])
+    file.origin = FileOrigin.SCANNED_IMAGE
+    file.save(update_fields=["origin"])
+    marked = set(DirtyDay.objects.values_list("day", flat=True))
+    assert {date(YEAR, 1, 31), date(YEAR, 2, 3), date(YEAR, 2, 13), date(YEAR, 2, 14), date(YEAR, 2, 10)} <= marked
+
+    stale = province_year()
+    assert stale["overdue_count"] == 3 and stale["scanned_share"] == 60.0  # not computed yet
+    assert summary.refresh() == len(marked)
+    assert not summary.pending()
+    fresh = province_year()
+    assert fresh["incoming_on_time_share"] == 20.0  # only D1→N on time of 5
+    assert fresh["overdue_count"] == 4  # D1→K, D10→P, D1→DC and D8→V late, none open
+    assert fresh["_totals"].get("due", "overdue") == 0
+    assert fresh["processing_median"] == 3.0  # 0 1 2 3 10 10 20 working days
+    assert fresh["scanned_share"] == 66.67  # D2 D6 D7 D8 of 6 classified
+
+    incremental = snapshot()
+    summary.rebuild()
+    assert snapshot() == incremental
+
+
+def test_a_document_issued_through_the_services_is_counted(demo, person, issue_document):
+    summary.rebuild()
+    doc = issue_document(sender="sonoivu", recipients=("000.00.00.H21", "000.63.00.H21"))
+    item = IncomingItem.objects.get(document=doc, agency__code="000.00.00.H21")
+    from congvan.workflow import incoming
+
+    incoming.register(person("vanthu.ubndtinh"), item)
+    assert summary.pending()
+    summary.refresh()
+    today = timezone.localdate()
+    report = data.build(selectors.scope_from_key("agency:000.05.00.H21"), periods.custom(today, today))
+    t = report.totals
+    assert t.get("issued", doc.form) == 1 and t.get("sent", "internal") == 2
+    assert t.get("rel_submission") == 1 and t.get("rel_commune") == 1 and t.get("rel_between") == 1
+    assert report.row_by_key["adoption_share"].result.value == 100.0
+    province = data.build(selectors.province_scope(), periods.custom(today, today))
+    assert province.totals.get("received", "internal") == 2
+    assert len(province.active_ids) == 2  # Sở Nội vụ issued, UBND tỉnh registered
+    incremental = snapshot()
+    summary.rebuild()
+    assert snapshot() == incremental
+
+
+def test_a_mark_added_while_computing_is_kept(history, monkeypatch):
+    docs, _items = history
+    docs["D9"].save()  # marks 01/04
+    real = summary.compute_days
+    calls = []
+
+    def compute_and_meanwhile_change(start, end, ctx=None):
+        result = real(start, end, ctx)
+        if not calls:  # a change committed by someone else while the worker computed
+            summary.mark_dirty([date(YEAR, 4, 1)])
+        calls.append((start, end))
+        return result
+
+    monkeypatch.setattr(summary, "compute_days", compute_and_meanwhile_change)
+    assert summary.refresh() == 1
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [date(YEAR, 4, 1)]  # kept for the next round
+    assert summary.refresh() == 1 and not summary.pending()
+
+
+def test_open_items_become_overdue_when_their_day_passes(demo, person):
+    docs, items = build_history()
+    summary.rebuild()
+    item = items[("D10", "P")]
+    item.state, item.completed_at, item.due_date = IncomingItem.State.ASSIGNED, None, date(YEAR, 6, 10)
+    item.save()
+    summary.refresh(today=date(YEAR, 6, 10))
+    june = periods.month(YEAR, 6)
+    scope = selectors.province_scope()
+    assert data.build(scope, june).totals.get("due", "pending") == 1  # due today: not late yet
+    summary.daily(date(YEAR, 6, 10))  # the worker's first run of the day: remembers the date
+    assert summary.daily(date(YEAR, 6, 11)) >= 1  # next day: 10/06 computed again
+    assert data.build(scope, june).totals.get("due", "overdue") == 1
+
+
+class Rounds(threading.Event):
+    """A stop event for schedule_daily that lets it run a given number of rounds (in this thread), calling
+    ``between`` after each one instead of sleeping."""
+
+    def __init__(self, rounds: int, between):
+        super().__init__()
+        self.left, self.between = rounds, between
+
+    def wait(self, timeout=None):
+        self.left -= 1
+        if self.left <= 0:
+            self.set()
+        else:
+            self.between()
+        return self.is_set()
+
+
+def test_the_worker_scheduler_refreshes_the_summary(history, monkeypatch):
+    """schedule_daily (congvan worker): the first round of a day runs the daily work, later rounds queue
+    the refresh when days are dirty (the tests' task backend runs a task at once)."""
+    from congvan.reports import tasks
+    from congvan.workflow.management.commands import worker
+
+    docs, items = history
+    docs["D3"].save()
+    december = []
+    monkeypatch.setattr(tasks.services, "december_drafts", lambda today: december.append(today) or
+                        type("Generated", (), {"created": []})())
+
+    def change():  # between two rounds, someone finishes D1 at Đức Cơ
+        assert not summary.pending()
+        item = items[("D1", "DC")]
+        item.state, item.completed_at = IncomingItem.State.DONE, at(2, 3, 15)
+        item.save()
+        assert summary.pending()
+
+    worker.schedule_daily(Rounds(2, change), interval=0)
+    assert not summary.pending() and december == [timezone.localdate()]
+    assert province_year()["_totals"].get("due", "overdue") == 0
+
+
+def test_rebuild_command_and_empty_database(demo):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("report", "rebuild", stdout=out)
+    assert "0 dòng" in out.getvalue()
+    build_history()
+    call_command("report", "rebuild", stdout=out)
+    assert DailyCount.objects.filter(day=date(YEAR, 1, 6), measure="issued").exists()
+    assert MonthlyCount.objects.filter(month=date(YEAR, 1, 1), measure="issued").exists()
+    assert summary.first_day() == date(YEAR, 1, 6)
+    assert summary.last_day() >= timezone.localdate() - timedelta(days=0)

@@ -265,3 +265,30 @@ def test_submission_recipients_chosen_by_the_operator(history, person):
     assert v["submission_electronic_share"] == 66.67  # only UBND tỉnh now: D2 D5 of D2 D3 D5 (D8 went to V)
     assert v["saved_pages"] == 6 + 6 + 1 + 4  # D8 without page count: 4 pages now
     assert v["saved_money"] == 17 * 1000 + 5 * 30000 and v["saved_days"] == 7.5
+
+
+def test_mailbox_compliance_plugs_in_when_the_mail_capability_answers(history, monkeypatch, client_of):
+    """No congvan.mail here: no compliance figure at all. With a module answering check_compliance (a stand-in
+    for the mail capability's selector), the indicator appears with its share of compliant agency-days."""
+    import sys
+    import types
+    from datetime import date
+
+    scope, q1 = selectors.province_scope(), periods.quarter(YEAR, 1)
+    assert "mailbox_check_compliance" not in values(data.build(scope, q1))
+    asked = []
+
+    def check_compliance(agency_ids, start, end):
+        asked.append((len(agency_ids), start, end))
+        first, second = agency_ids[:2]
+        return {(first, date(YEAR, 1, 2)): True, (first, date(YEAR, 1, 3)): False, (second, date(YEAR, 1, 2)): True}
+
+    package, module = types.ModuleType("congvan.mail"), types.ModuleType("congvan.mail.selectors")
+    module.check_compliance, package.selectors = check_compliance, module
+    monkeypatch.setitem(sys.modules, "congvan.mail", package)
+    monkeypatch.setitem(sys.modules, "congvan.mail.selectors", module)
+    row = data.build(scope, q1).row_by_key["mailbox_check_compliance"]
+    assert (row.result.value, row.result.numerator.value, row.result.denominator.value) == (66.67, 2, 3)
+    assert asked == [(9, date(YEAR, 1, 1), date(YEAR, 3, 31))]
+    page = client_of("quantri").get("/bao-cao/", {"year": YEAR, "quarter": 1}).content.decode()
+    assert 'data-indicator="mailbox_check_compliance"' in page and "Thư điện tử công vụ" in page

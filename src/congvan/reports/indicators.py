@@ -300,3 +300,30 @@ def saved_days(inputs: Inputs) -> Result:
     external = inputs.totals.get("saved", "external")
     return Result(float(external * inputs.settings.postal_days),
                   Part(_("lần gửi cho cơ quan khác"), external, "saved", ("external",)))
+
+
+# --- Official e-mail (thư điện tử công vụ) --------------------------------------------------------------------
+# The mail capability (congvan.mail, built separately) records when clerks check their agency's mailbox and
+# exposes ``selectors.check_compliance(agency_ids, start, end) -> {(agency_id, date): bool}``. Until it is
+# installed this indicator is not available, so no empty or made-up figure is shown.
+
+def _mailbox_compliance_selector():
+    try:
+        from congvan.mail import selectors as mail_selectors
+    except ImportError:
+        return None
+    return getattr(mail_selectors, "check_compliance", None)
+
+
+@indicator("mailbox_check_compliance", _("Kiểm tra hộp thư cơ quan đúng quy định"),
+           _("Số ngày (của từng cơ quan) văn thư kiểm tra hộp thư cơ quan đúng quy định của tỉnh, chia cho số "
+             "ngày được theo dõi trong kỳ (đến hôm nay), theo số liệu của phân hệ thư điện tử công vụ."),
+           section="mail", available=lambda: _mailbox_compliance_selector() is not None)
+def mailbox_check_compliance(inputs: Inputs) -> Result:
+    from django.utils import timezone
+
+    end = min(inputs.period.end, timezone.localdate())
+    days = _mailbox_compliance_selector()(inputs.agency_ids, inputs.period.start, end) if end >= \
+        inputs.period.start else {}
+    return share(Part(_("ngày đạt"), sum(1 for ok in days.values() if ok)),
+                 Part(_("ngày được theo dõi"), len(days)))

@@ -11,18 +11,11 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from congvan.reports import data, exports, periods, selectors, services, summary
+from congvan.reports import data, exports, periods, selectors, services
 from congvan.reports.models import StoredReport
 from congvan.workflow.models import Notification
 from tests.conftest import require_tool
-from tests.reports.history import YEAR, build_history
-
-
-@pytest.fixture
-def history(demo):
-    docs, items = build_history()
-    summary.rebuild()
-    return docs, items
+from tests.reports.history import YEAR
 
 
 def pdf_text(content: bytes) -> str:

@@ -9,16 +9,10 @@ import pytest
 from congvan.reports import data, drilldown, periods, selectors, summary
 from congvan.reports.measures import MEASURES
 from congvan.reports.models import ReportSettings, Target
-from tests.reports.history import YEAR, build_history
+from tests.reports.history import YEAR
 
 pytestmark = pytest.mark.postgres
 
-
-@pytest.fixture
-def history(demo):
-    docs, items = build_history()
-    summary.rebuild()
-    return docs, items
 
 
 def values(report) -> dict:

@@ -17,16 +17,10 @@ from tests.reports.history import YEAR, at, build_history
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def history(demo):
-    docs, items = build_history()
-    summary.rebuild()
-    return docs, items
-
 
 def snapshot() -> tuple[set, set]:
-    daily = set(DailyCount.objects.values_list("day", "agency_id", "measure", "dim", "value"))
-    monthly = set(MonthlyCount.objects.values_list("month", "agency_id", "measure", "dim", "value"))
+    daily = set(DailyCount.objects.values_list("day", "scope", "measure", "dim", "value"))
+    monthly = set(MonthlyCount.objects.values_list("month", "scope", "measure", "dim", "value"))
     return daily, monthly
 
 
@@ -179,3 +173,20 @@ def test_rebuild_command_and_empty_database(demo):
     assert MonthlyCount.objects.filter(month=date(YEAR, 1, 1), measure="issued").exists()
     assert summary.first_day() == date(YEAR, 1, 6)
     assert summary.last_day() >= timezone.localdate() - timedelta(days=0)
+
+
+def test_an_agency_moving_to_another_group_recomputes_everything(history):
+    from congvan.directory.models import Agency
+
+    quy_nhon = Agency.objects.get(code="000.62.00.H21")
+    quy_nhon.phone = "0256 3 822 000"
+    quy_nhon.save()
+    assert not summary.pending()  # nothing that counts changed
+    quy_nhon.level = Agency.Level.DEPARTMENT  # say it was recorded at the wrong level
+    quy_nhon.save()
+    assert summary.pending()
+    summary.refresh()
+    communes = data.build(selectors.group_scope("commune"), periods.year(YEAR))
+    assert communes.totals.get("issued") == 1  # D5 of Đức Cơ only; D8 of Quy Nhơn left the group
+    assert {r.agency.code for r in communes.ranking} == {"000.61.00.H21", "000.63.00.H21"}
+    assert data.build(selectors.province_scope(), periods.year(YEAR)).totals.get("rel_commune") == 3  # not D8

@@ -4,20 +4,12 @@ import html
 import io
 import re
 
-import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
 from congvan.reports import summary
 from congvan.reports.models import ReportSettings, Target
-from tests.reports.history import YEAR, build_history
-
-
-@pytest.fixture
-def history(demo):
-    docs, items = build_history()
-    summary.rebuild()
-    return docs, items
+from tests.reports.history import YEAR
 
 
 def row_of(page: str, key: str) -> str:

@@ -16,20 +16,15 @@ from congvan.reports import charts, periods
 from congvan.reports.indicators import INDICATORS, Indicator, Inputs, Result, Totals, active_indicators
 from congvan.reports.models import ReportSettings
 from congvan.reports.relations import OVERLAYS, RELATIONS
-from congvan.reports.selectors import (
-    Scope,
-    active_agencies,
-    combined,
-    sums_by_agency,
-    sums_by_month,
-    targets_for,
-)
+from congvan.reports.selectors import Scope, scope_totals, targets_for, totals_by_agency, totals_by_month
 from congvan.workflow.models import Channel
 
 SECTIONS = ["exchange", "adoption", "processing", "savings", "mail"]
 FORMS = ["electronic", "hybrid", "paper"]
-RANKING_INDICATORS = ["electronic_share", "between_electronic_share", "incoming_on_time_share",
-                      "processing_median"]
+RANKING_INDICATORS = ["electronic_share", "between_electronic_share", "issue_on_time_share",
+                      "incoming_on_time_share"]
+RANKING_MEASURES = ("issued", "rel_between", "issue_delay", "due", "activity")  # what the ranking reads
+TREND_MEASURES = ("issued", "received")
 
 
 def section_titles() -> dict[str, str]:
@@ -147,18 +142,25 @@ def evaluate(indicators: list[Indicator], inputs: Inputs, targets: dict) -> list
 
 def build(scope: Scope, period: periods.Period, *, ranking: bool | None = None, chart_font: str | None = None
           ) -> ReportData:
+    """The figures of ``scope`` over ``period``; ``ranking`` (default: for a group or the province) adds the
+    ranking of its agencies."""
     settings = ReportSettings.current()
     agency_ids = scope.agency_ids
-    by_agency = sums_by_agency(agency_ids, period)
-    totals = combined(by_agency)
-    active = active_agencies(by_agency)
+    totals = scope_totals(scope, period)
+    show_ranking = (not scope.is_agency) if ranking is None else ranking
+    by_agency = totals_by_agency(agency_ids, period, RANKING_MEASURES) if show_ranking or not scope.is_agency \
+        else {}
+    if scope.is_agency:
+        active = {scope.agency.pk} if totals.get("activity") else set()
+    else:
+        active = {pk for pk, t in by_agency.items() if t.get("activity")}
     inputs = Inputs(totals, agency_ids, active, period, settings)
     rows = evaluate(active_indicators(), inputs, targets_for(period.end.year, scope))
-    months = _months(sums_by_month(agency_ids, period))
+    months = _months(totals_by_month(scope, period, TREND_MEASURES))
     data = ReportData(scope, period, period_label(period), settings, totals, agency_ids, active, rows,
                       _relations(totals), _forms(totals, "issued"), _channels(totals),
                       _forms(totals, "received_form"), months)
-    if ranking if ranking is not None else not scope.is_agency:
+    if show_ranking:
         data.ranking = _ranking(by_agency, agency_ids, period, settings)
     data.charts = _charts(data, chart_font or charts.FONT)
     return data

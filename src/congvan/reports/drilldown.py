@@ -63,8 +63,6 @@ def _validate(measure: str, dims: list[str]) -> None:
     if known is None:
         raise NotFound(_("Không có số liệu này."))
     allowed = set(known.dims) | ({"active"} if measure == "activity" else set())
-    if measure == "saved" or measure.startswith("saved_"):
-        allowed |= {"internal", "external"}
     if any(d not in allowed for d in dims):
         raise NotFound(_("Không có số liệu này."))
 
@@ -119,12 +117,12 @@ def _document_of(obj) -> Document:
 
 
 def _extra(measure: str, items: list[IncomingItem]) -> dict:
-    calendar = context().calendar
+    ctx = context()
     out = {}
     for item in items:
         days = None
         if item.completed_at:
-            days = calendar.working_days_between(local_day(item.arrived_at), local_day(item.completed_at))
+            days = ctx.working_days_between(local_day(item.arrived_at), local_day(item.completed_at))
             days = min(days, PROCESSING_CAP) if measure == "processed" else days
         out[item.pk] = days
     return out

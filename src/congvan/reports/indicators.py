@@ -30,19 +30,33 @@ class Totals:
     """Summed values of the summary: ``get("rel_between", "electronic")``; no dimension = all of them."""
 
     def __init__(self, sums: dict[tuple[str, str], int] | None = None):
-        self.sums = dict(sums or {})
+        self.by_measure: dict[str, dict[str, int]] = {}
+        for (measure, dim), value in (sums or {}).items():
+            self.add_value(measure, dim, value)
+
+    @property
+    def sums(self) -> dict[tuple[str, str], int]:
+        return {(m, d): v for m, dims in self.by_measure.items() for d, v in dims.items()}
+
+    def add_value(self, measure: str, dim: str, value: int) -> None:
+        dims = self.by_measure.setdefault(measure, {})
+        dims[dim] = dims.get(dim, 0) + value
 
     def get(self, measure: str, *dims: str) -> int:
+        found = self.by_measure.get(measure)
+        if not found:
+            return 0
         if dims:
-            return sum(self.sums.get((measure, d), 0) for d in dims)
-        return sum(v for (m, _d), v in self.sums.items() if m == measure)
+            return sum(found.get(d, 0) for d in dims)
+        return sum(found.values())
 
     def histogram(self, measure: str) -> dict[int, int]:
-        return {int(d): v for (m, d), v in self.sums.items() if m == measure and v}
+        return {int(d): v for d, v in self.by_measure.get(measure, {}).items() if v}
 
     def add(self, other: "Totals") -> "Totals":
-        for key, value in other.sums.items():
-            self.sums[key] = self.sums.get(key, 0) + value
+        for measure, dims in other.by_measure.items():
+            for dim, value in dims.items():
+                self.add_value(measure, dim, value)
         return self
 
 

@@ -29,6 +29,7 @@ from congvan.reports.relations import OVERLAYS, RELATIONS, Context, document_q, 
 from congvan.workflow.models import ELECTRONIC_CHANNELS, Delivery, IncomingItem
 
 Row = tuple[int, date, str, int]
+CHANNELS = ("internal", "exchange", "email", "paper")
 PROCESSING_CAP = 60  # working days; a longer processing time counts in the last bucket ("60")
 OPEN_STATES = (IncomingItem.State.REGISTERED, IncomingItem.State.ASSIGNED, IncomingItem.State.IN_PROGRESS)
 
@@ -126,15 +127,21 @@ class Issued(SqlMeasure):
         return form_or_secret()
 
 
-class Sent(SqlMeasure):
-    """Deliveries of the documents issued, by channel."""
+class SentDeliveries(SqlMeasure):
+    """Deliveries of the documents issued in the range: the issuing agency's, on the day of issue."""
 
-    key, model, dims = "sent", Delivery, ("internal", "exchange", "email", "paper")
+    model = Delivery
     agency, moment, order = "document__agency_id", "document__issued_at", ("-document__issued_at", "-pk")
 
     def base(self, ctx, start, end):
         lo, hi = bounds(start, end)
         return Delivery.objects.filter(document__issued_at__gte=lo, document__issued_at__lt=hi)
+
+
+class Sent(SentDeliveries):
+    """Deliveries of the documents issued, by channel."""
+
+    key, dims = "sent", CHANNELS
 
     def dim(self, ctx):
         return F("channel")
@@ -143,7 +150,7 @@ class Sent(SqlMeasure):
 class Received(SqlMeasure):
     """Deliveries that reached the agency, by channel."""
 
-    key, model, dims = "received", Delivery, ("internal", "exchange", "email", "paper")
+    key, model, dims = "received", Delivery, CHANNELS
     agency, moment, order = "recipient_id", "created_at", ("-created_at", "-pk")
 
     def base(self, ctx, start, end):
@@ -201,17 +208,15 @@ class Scanned(SqlMeasure):
                     default=Value("unknown"), output_field=CharField())
 
 
-class Saved(SqlMeasure):
+class Saved(SentDeliveries):
     """Deliveries that replaced a paper copy: a fully electronic, non-secret document over an electronic
     channel; ``internal`` inside the agency (no postage), ``external`` to another one."""
 
-    key, model, dims = "saved", Delivery, ("internal", "external")
-    agency, moment, order = "document__agency_id", "document__issued_at", ("-document__issued_at", "-pk")
+    key, dims = "saved", ("internal", "external")
 
     def base(self, ctx, start, end):
-        lo, hi = bounds(start, end)
-        return Delivery.objects.filter(
-            document__issued_at__gte=lo, document__issued_at__lt=hi, document__secrecy=Secrecy.NONE, document__form=Form.ELECTRONIC, channel__in=list(ELECTRONIC_CHANNELS))
+        return super().base(ctx, start, end).filter(document__secrecy=Secrecy.NONE, document__form=Form.ELECTRONIC,
+                                                    channel__in=list(ELECTRONIC_CHANNELS))
 
     def dim(self, ctx):
         return Case(When(own_delivery_q(), then=Value("internal")), default=Value("external"),
@@ -297,7 +302,7 @@ class Processed(PythonMeasure):
         for pk, agency_id, arrived_at, completed_at in qs.values_list(
                 "pk", "agency_id", "arrived_at", "completed_at").iterator(chunk_size=5000):
             day = local_day(completed_at)
-            days = ctx.calendar.working_days_between(local_day(arrived_at), day)
+            days = ctx.working_days_between(local_day(arrived_at), day)
             yield pk, agency_id, day, str(min(days, PROCESSING_CAP)), 1
 
 

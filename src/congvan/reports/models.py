@@ -2,8 +2,8 @@
 targets (chỉ tiêu), the operator's cost assumptions and the stored yearly drafts.
 
 The figures are never typed in: ``DailyCount`` is computed from documents, deliveries and incoming items
-(``congvan.reports.measures``), ``MonthlyCount`` is its sum per calendar month, so a dashboard over a
-year reads a few hundred rows per agency instead of every document.
+(``congvan.reports.measures``) per agency, group of agencies and the whole province; ``MonthlyCount`` is its
+sum per calendar month, so a dashboard over a year reads a few hundred rows instead of every document.
 """
 
 from django.db import models
@@ -14,38 +14,40 @@ from congvan.documents.models import Blob
 
 
 class DailyCount(models.Model):
-    """``value`` of one measure (and one value of its dimension) for one agency on one local day."""
+    """``value`` of one measure (and one value of its dimension) for one scope on one local day.
+
+    ``scope`` is "agency:<pk>" for each agency of this installation, and the same sums already added up
+    for each group ("group:<level>") and for the whole province ("province"): a page for the province reads
+    a few hundred rows, not those of every agency."""
 
     day = models.DateField()
-    # No index of its own: every query starts from the day (an index on the agency alone misleads SQLite's
-    # planner into reading all the rows of 200 agencies for a few days).
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    scope = models.CharField(max_length=24)
     measure = models.CharField(max_length=24)
     dim = models.CharField(max_length=16, blank=True)
     value = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "agency", "measure", "dim"], name="daily_count_key")]
+        constraints = [models.UniqueConstraint(fields=["day", "scope", "measure", "dim"], name="daily_count_key")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.agency_id} {self.measure}/{self.dim}={self.value}"
+        return f"{self.day} {self.scope} {self.measure}/{self.dim}={self.value}"
 
 
 class MonthlyCount(models.Model):
     """The sum of ``DailyCount`` over a calendar month (``month`` is its first day)."""
 
     month = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    scope = models.CharField(max_length=24)
     measure = models.CharField(max_length=24)
     dim = models.CharField(max_length=16, blank=True)
     value = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "agency", "measure", "dim"],
+        constraints = [models.UniqueConstraint(fields=["month", "scope", "measure", "dim"],
                                                name="monthly_count_key")]
 
     def __str__(self) -> str:
-        return f"{self.month:%m/%Y} {self.agency_id} {self.measure}/{self.dim}={self.value}"
+        return f"{self.month:%m/%Y} {self.scope} {self.measure}/{self.dim}={self.value}"
 
 
 class DirtyDay(models.Model):

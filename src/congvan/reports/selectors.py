@@ -47,6 +47,11 @@ class Scope:
         return list(qs.values_list("pk", flat=True))
 
     @property
+    def summary_key(self) -> str:
+        """The scope of its rows in the summary (an agency by its id, which survives a change of code)."""
+        return f"agency:{self.agency.pk}" if self.agency is not None else self.key
+
+    @property
     def is_agency(self) -> bool:
         return self.agency is not None
 
@@ -126,51 +131,41 @@ def scope_choices(person: Person) -> list[tuple[str, str]]:
 
 # --- Sums over the summary ----------------------------------------------------------------------------------
 
-def _grouped(qs, keys: tuple[str, ...]):
-    return qs.order_by().values(*keys).annotate(total=Sum("value")).values_list(*keys, "total")
-
-
-def sums_by_agency(agency_ids: list[int], period: periods.Period) -> dict[int, Totals]:
-    """{agency_id: Totals} over the period: whole months from MonthlyCount, edge days from DailyCount."""
+def _collect(period: periods.Period, by: str | None, **filters) -> dict:
+    """{key: Totals} of the summary rows matching ``filters`` over the period, ``by`` "scope", "month" or
+    None (one Totals under the key None). Whole months are read from MonthlyCount, the days at the
+    period's edges from DailyCount."""
     split = periods.split(period)
-    out: dict[int, Totals] = defaultdict(Totals)
-    queries = []
+    out: dict = defaultdict(Totals)
+    parts = []
     if split.full_months:
-        queries.append(MonthlyCount.objects.filter(month__in=split.full_months, agency_id__in=agency_ids))
+        parts.append((MonthlyCount.objects.filter(month__in=split.full_months, **filters), "month", None))
     for lo, hi in split.edges:
-        queries.append(DailyCount.objects.filter(day__gte=lo, day__lte=hi, agency_id__in=agency_ids))
-    for qs in queries:
-        for agency_id, measure, dim, total in _grouped(qs, ("agency_id", "measure", "dim")):
-            sums = out[agency_id].sums
-            sums[(measure, dim)] = sums.get((measure, dim), 0) + int(total)
-    return dict(out)
-
-
-def sums_by_month(agency_ids: list[int], period: periods.Period) -> dict:
-    """{first day of month: Totals} over the period."""
-    split = periods.split(period)
-    out: dict = {m: Totals() for m in periods.months(period.start, period.end)}
-    if split.full_months:
-        qs = MonthlyCount.objects.filter(month__in=split.full_months, agency_id__in=agency_ids)
-        for month, measure, dim, total in _grouped(qs, ("month", "measure", "dim")):
-            out[month].sums[(measure, dim)] = int(total)
-    for lo, hi in split.edges:
-        qs = DailyCount.objects.filter(day__gte=lo, day__lte=hi, agency_id__in=agency_ids)
-        month = periods.month_start(lo)
-        for measure, dim, total in _grouped(qs, ("measure", "dim")):
-            out[month].sums[(measure, dim)] = int(total)
+        parts.append((DailyCount.objects.filter(day__gte=lo, day__lte=hi, **filters), None,
+                      periods.month_start(lo)))
+    for qs, month_field, edge_month in parts:
+        keys = ("measure", "dim") + ((by,) if by == "scope" else (month_field,) if by == "month" and month_field
+                                     else ())
+        for row in qs.order_by().values(*keys).annotate(total=Sum("value")).values_list(*keys, "total"):
+            measure, dim, total = row[0], row[1], row[-1]
+            key = row[2] if len(row) == 4 else (edge_month if by == "month" else None)
+            out[key].add_value(measure, dim, int(total))
     return out
 
 
-def combined(by_agency: dict[int, Totals]) -> Totals:
-    total = Totals()
-    for totals in by_agency.values():
-        total.add(totals)
-    return total
+def scope_totals(scope: Scope, period: periods.Period) -> Totals:
+    return _collect(period, None, scope=scope.summary_key).get(None, Totals())
 
 
-def active_agencies(by_agency: dict[int, Totals]) -> set[int]:
-    return {agency_id for agency_id, totals in by_agency.items() if totals.get("activity")}
+def totals_by_month(scope: Scope, period: periods.Period, measures) -> dict:
+    """{first day of month: Totals} of ``measures``, every month of the period present."""
+    found = _collect(period, "month", scope=scope.summary_key, measure__in=list(measures))
+    return {m: found.get(m, Totals()) for m in periods.months(period.start, period.end)}
+
+
+def totals_by_agency(agency_ids: list[int], period: periods.Period, measures) -> dict[int, Totals]:
+    found = _collect(period, "scope", scope__in=[f"agency:{pk}" for pk in agency_ids], measure__in=list(measures))
+    return {int(key.split(":")[1]): totals for key, totals in found.items()}
 
 
 # --- Targets ------------------------------------------------------------------------------------------------

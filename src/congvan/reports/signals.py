@@ -1,5 +1,6 @@
 """Which days a change touches: saving a document, a delivery, an incoming item or a file marks the
-days whose figures depend on it (``summary.mark_dirty``), in the transaction of the change.
+days whose figures depend on it (``summary.mark_dirty``), in the transaction of the change; a change to an
+agency that moves it between groups or relations marks every day.
 
 Old values count too: an incoming item whose due date moves from the 3rd to the 10th changes both days.
 Bulk writes (``bulk_create``, ``QuerySet.update``) send no signal: whoever writes in bulk calls
@@ -7,9 +8,10 @@ Bulk writes (``bulk_create``, ``QuerySet.update``) send no signal: whoever write
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from congvan.directory.models import Agency
 from congvan.documents.models import Document, DocumentFile
 from congvan.reports.measures import local_day
-from congvan.reports.summary import mark_dirty
+from congvan.reports.summary import mark_dirty, mark_everything_dirty
 from congvan.workflow.models import Delivery, IncomingItem
 
 ITEM_MOMENTS = ("arrived_at", "registered_at", "completed_at")
@@ -53,6 +55,28 @@ def file_changed(sender, instance: DocumentFile, **kwargs) -> None:
     mark_dirty([_issue_day(instance.document_id)])
 
 
+# What decides a relation (level, code, local or not) for any agency, and, for the agencies of this
+# installation, the groups they add to and how the provincial People's Committee's office is recognised.
+AGENCY_ANY = ("level", "code", "is_local")
+AGENCY_LOCAL = AGENCY_ANY + ("is_active", "parent_id", "name")
+
+
+def agency_before_save(sender, instance: Agency, **kwargs) -> None:
+    if instance.pk and not kwargs.get("raw"):
+        instance._report_old = Agency.objects.filter(pk=instance.pk).values(*AGENCY_LOCAL).first()
+
+
+def agency_changed(sender, instance: Agency, **kwargs) -> None:
+    """An agency's level, code or place in the province changes figures already counted: every day is
+    computed again (by the worker)."""
+    old = getattr(instance, "_report_old", None)
+    if not old:
+        return
+    fields = AGENCY_LOCAL if (old["is_local"] or instance.is_local) else AGENCY_ANY
+    if any(old[f] != getattr(instance, f) for f in fields):
+        mark_everything_dirty()
+
+
 def connect() -> None:
     uid = "congvan.reports"
     post_save.connect(document_changed, sender=Document, dispatch_uid=f"{uid}.document")
@@ -63,3 +87,5 @@ def connect() -> None:
     post_save.connect(item_changed, sender=IncomingItem, dispatch_uid=f"{uid}.item")
     post_delete.connect(item_changed, sender=IncomingItem, dispatch_uid=f"{uid}.item-deleted")
     post_save.connect(file_changed, sender=DocumentFile, dispatch_uid=f"{uid}.file")
+    pre_save.connect(agency_before_save, sender=Agency, dispatch_uid=f"{uid}.agency-before")
+    post_save.connect(agency_changed, sender=Agency, dispatch_uid=f"{uid}.agency")

@@ -6,6 +6,7 @@ A change to a document, a delivery, an incoming item or a file marks the days it
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from congvan.reports import periods
 from congvan.reports.measures import MEASURES, local_day
 from congvan.reports.models import DailyCount, DirtyDay, MonthlyCount, SummaryState
 from congvan.reports.relations import Context, context
+from congvan.reports.selectors import GROUPS, local_agencies
 from congvan.workflow.models import Delivery, IncomingItem
 
 log = logging.getLogger(__name__)
@@ -31,12 +33,26 @@ def mark_dirty(days: Iterable[date | None]) -> None:
         DirtyDay.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def scopes_of_agencies() -> dict[int, tuple[str, ...]]:
+    """{agency id: the summary scopes its figures add to}: itself, its group, the province — for every
+    agency of this installation (figures of agencies elsewhere are not kept: they are never a scope)."""
+    out = {}
+    for pk, level in local_agencies().values_list("pk", "level"):
+        out[pk] = (f"agency:{pk}",) + ((f"group:{level}",) if level in GROUPS else ()) + ("province",)
+    return out
+
+
 def compute_days(start: date, end: date, ctx: Context | None = None) -> int:
     """Replace the daily rows of [start, end] and the monthly rows of the months it touches."""
     ctx = ctx or context()
-    rows = [DailyCount(agency_id=agency_id, day=day, measure=measure.key, dim=dim, value=value)
-            for measure in MEASURES.values()
-            for agency_id, day, dim, value in measure.compute(ctx, start, end)]
+    scopes = scopes_of_agencies()
+    sums: dict[tuple, int] = defaultdict(int)
+    for measure in MEASURES.values():
+        for agency_id, day, dim, value in measure.compute(ctx, start, end):
+            for scope in scopes.get(agency_id, ()):
+                sums[(day, scope, measure.key, dim)] += value
+    rows = [DailyCount(day=day, scope=scope, measure=measure, dim=dim, value=value)
+            for (day, scope, measure, dim), value in sums.items() if value]
     with transaction.atomic():
         DailyCount.objects.filter(day__gte=start, day__lte=end).delete()
         DailyCount.objects.bulk_create(rows, batch_size=BATCH)
@@ -49,11 +65,11 @@ def roll_up(months: Iterable[date]) -> None:
     for first in months:
         last = periods.month_end(first)
         sums = (DailyCount.objects.filter(day__gte=first, day__lte=last).order_by()
-                .values("agency_id", "measure", "dim").annotate(total=Sum("value")))
+                .values("scope", "measure", "dim").annotate(total=Sum("value")))
         MonthlyCount.objects.filter(month=first).delete()
         MonthlyCount.objects.bulk_create(
-            [MonthlyCount(month=first, agency_id=r["agency_id"], measure=r["measure"], dim=r["dim"],
-                          value=r["total"]) for r in sums if r["total"]], batch_size=BATCH)
+            [MonthlyCount(month=first, scope=r["scope"], measure=r["measure"], dim=r["dim"], value=r["total"])
+             for r in sums if r["total"]], batch_size=BATCH)
 
 
 def refresh(limit: int | None = None, today: date | None = None) -> int:

@@ -1,6 +1,8 @@
 """Báo cáo: the dashboards, the rows behind a figure, the downloads, and the operator's targets and
 assumptions. Thin views: selectors and services decide what each person may see or change."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +16,10 @@ from congvan.errors import Forbidden, NotFound, ServiceError
 from congvan.reports import data, drilldown, exports, selectors, services, summary
 from congvan.reports.forms import FilterForm, SettingsForm, TargetForm
 from congvan.reports.indicators import INDICATORS
-from congvan.reports.models import ReportSettings, StoredReport, Target
+from congvan.reports.models import ReportSettings, StoredReport
+from congvan.reports.relations import submission_agencies
 from congvan.web.views.common import forbidden, person_required
+from congvan.web.views_admin import _form_errors as form_errors
 
 FILTER_FIELDS = ("scope", "year", "quarter", "month", "start", "end")
 
@@ -89,8 +93,6 @@ def drill(request, person):
     dims = [d for d in request.GET.get("d", "").split(",") if d]
     result = drilldown.page(person, scope, period, measure, dims, request.GET.get("page"))
     query = {**params, "m": measure, **({"d": ",".join(dims)} if dims else {})}
-    from urllib.parse import urlencode
-
     return render(request, "reports/drill.html", {
         "drill": result, "scope": scope, "period_label": data.period_label(period), "filter_params": params,
         "query": urlencode(query), "back": urlencode(params), "tab": "dashboard",
@@ -141,8 +143,7 @@ def targets(request, person):
                     "year": saved.year, "name": INDICATORS[saved.indicator].title})
                 return redirect(f"{request.path}?year={saved.year}")
         else:
-            messages.error(request, " ".join(f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
-                                             for f, errors in form.errors.items() for e in errors))
+            messages.error(request, form_errors(form))
     else:
         form = TargetForm(initial={"year": year})
     rows = list(selectors.targets_of_year(year))
@@ -151,7 +152,7 @@ def targets(request, person):
     years = sorted(set(selectors.target_years()) | {today.year, today.year + 1, year}, reverse=True)
     return render(request, "reports/targets.html", {
         "targets": rows, "form": form, "year": year, "years": years, "tab": "targets",
-        "group_labels": selectors.GROUP_LABELS, "scope_labels": dict(Target.Scope.choices),
+        "group_labels": selectors.GROUP_LABELS,
     })
 
 
@@ -169,15 +170,12 @@ def report_settings(request, person):
                 messages.success(request, _("Đã lưu thiết lập báo cáo."))
                 return redirect("reports-settings")
         else:
-            messages.error(request, " ".join(f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
-                                             for f, errors in form.errors.items() for e in errors))
+            messages.error(request, form_errors(form))
     else:
         form = SettingsForm(initial={
             "paper_cost_per_page": current.paper_cost_per_page, "postage_per_document": current.postage_per_document,
             "postal_days": current.postal_days, "default_pages": current.default_pages,
             "directive": current.directive, "submission_agencies": list(current.submission_agencies.all())})
-    from congvan.reports.relations import submission_agencies
-
     return render(request, "reports/settings.html", {
         "form": form, "settings_row": current, "submission_now": submission_agencies(), "tab": "settings",
     })

@@ -89,3 +89,28 @@ def urlencode_params(params, agency_code=None) -> str:
     if agency_code:
         params["scope"] = f"agency:{agency_code}"
     return urlencode(params)
+
+
+@register.simple_tag
+def ranking_rows(report, params=None):
+    """The ranking's rows, built here rather than by a template loop (two hundred agencies, seven cells
+    each): each agency's name links to its own figures for the same period when ``params`` is given."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext
+
+    from congvan.reports.data import RANKING_INDICATORS
+    from congvan.reports.indicators import INDICATORS
+
+    units = [INDICATORS[key].unit for key in RANKING_INDICATORS]
+    idle = format_html(' <span class="badge bg-warning text-dark idle">{}</span>', gettext("chưa sử dụng"))
+    rows = []
+    for rank, row in enumerate(report.ranking, start=1):
+        name = format_html('<a href="?{}">{}</a>', urlencode_params(params, row.agency.code), row.agency.name) \
+            if params is not None else row.agency.name
+        cells = format_html_join("", '<td class="text-end n">{}</td>',
+                                 ((format_value(row.values[key], unit),) for key, unit in zip(
+                                     RANKING_INDICATORS, units, strict=True)))
+        rows.append(format_html('<tr data-agency="{}"><td class="c">{}</td><td>{}{}</td><td class="text-end n">{}'
+                                '</td>{}</tr>', row.agency.code, rank, name, "" if row.active else idle,
+                                num(row.issued), cells))
+    return mark_safe("".join(rows))  # noqa: S308 - every part above went through format_html

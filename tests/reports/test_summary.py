@@ -13,8 +13,10 @@ from congvan.reports import data, periods, selectors, summary
 from congvan.reports.models import DailyCount, DirtyDay, MonthlyCount
 from congvan.workflow.models import IncomingItem
 from tests.reports.history import YEAR, at, build_history
+from tests.signing import flow_helpers
 
 pytestmark = pytest.mark.postgres
+fast_demo_pki, signing_demo = flow_helpers.fast_demo_pki, flow_helpers.signing_demo  # fixtures
 
 
 
@@ -190,3 +192,23 @@ def test_an_agency_moving_to_another_group_recomputes_everything(history):
     assert communes.totals.get("issued") == 1  # D5 of Đức Cơ only; D8 of Quy Nhơn left the group
     assert {r.agency.code for r in communes.ranking} == {"000.61.00.H21", "000.63.00.H21"}
     assert data.build(selectors.province_scope(), periods.year(YEAR)).totals.get("rel_commune") == 3  # not D8
+
+
+def test_a_signed_electronic_original_counts_as_fully_electronic(signing_demo, person):
+    """Through the real services with the demo PKI: the leader signs at approval, the clerk seals at issue,
+    the form becomes electronic — and the summary, refreshed as the worker does, counts it so."""
+    from congvan.workflow import outgoing
+    from tests.signing.flow_helpers import PASSPHRASE, submitted
+
+    summary.rebuild()
+    doc = submitted(person, sender="sonoivu", recipients=("000.00.00.H21",))
+    outgoing.approve(person("lanhdao.sonoivu"), doc, passphrase=PASSPHRASE)
+    issued = outgoing.issue(person("vanthu.sonoivu"), doc, passphrase=PASSPHRASE)
+    assert issued.form == "electronic"
+    summary.refresh()
+    today = timezone.localdate()
+    report = data.build(selectors.scope_from_key("agency:000.05.00.H21"), periods.custom(today, today))
+    assert report.totals.get("issued", "electronic") == 1 and report.totals.get("rel_submission", "electronic") == 1
+    rows = report.row_by_key
+    assert rows["electronic_share"].result.value == 100.0 and rows["issue_on_time_share"].result.value == 100.0
+    assert rows["saved_pages"].result.value == 2.0  # one delivery, no page count: the default 2 pages

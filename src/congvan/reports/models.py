@@ -27,7 +27,9 @@ class DailyCount(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "scope", "measure", "dim"], name="daily_count_key")]
+        # One row per (day, scope, measure, dim): summary.compute_days deletes a range and inserts its sums.
+        # The index ends with the value so that a page's sums are read from the index alone.
+        indexes = [models.Index(fields=["day", "scope", "measure", "dim", "value"], name="daily_count_cover")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.scope} {self.measure}/{self.dim}={self.value}"
@@ -43,8 +45,7 @@ class MonthlyCount(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "scope", "measure", "dim"],
-                                               name="monthly_count_key")]
+        indexes = [models.Index(fields=["month", "scope", "measure", "dim", "value"], name="monthly_count_cover")]
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.scope} {self.measure}/{self.dim}={self.value}"

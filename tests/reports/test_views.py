@@ -105,6 +105,7 @@ def test_dashboard_in_english(history, client_of):
     client = client_of("quantri")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/bao-cao/", {"year": YEAR, "quarter": 1}).content.decode()
+    assert '<a class="nav-link" href="/bao-cao/">Reports</a>' in page
     for text in ("Usage of electronic documents", "Whole province", "Quarter I 2025", "Fully electronic documents issued",
                  "Indicators and targets", "Download the PDF report"):
         assert text in page, text

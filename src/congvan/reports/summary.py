@@ -8,9 +8,10 @@ A change to a document, a delivery, an incoming item or a file marks the days it
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -72,22 +73,46 @@ def roll_up(months: Iterable[date]) -> None:
              for r in sums if r["total"]], batch_size=BATCH)
 
 
+LOCK_KEY = 7_202_612_01  # pg_advisory_xact_lock key of the summary (any constant unique to this use)
+CHUNK = 400  # marks taken per round
+
+
+@contextmanager
+def serialised():
+    """One computation of the summary at a time. PostgreSQL: a transaction holding an advisory lock, so two
+    worker processes (or the worker and `congvan report rebuild`) never interleave their deletes and
+    inserts. SQLite (the embedded mode, one worker process) needs no more than its single writer."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        yield
+
+
 def refresh(limit: int | None = None, today: date | None = None) -> int:
     """Compute the dirty days again (oldest first); returns how many days were done.
 
     The marks seen are deleted by id after the computation: a mark committed meanwhile (with its change)
-    was not seen, stays, and is done on the next call — no change is lost to a race with the worker."""
-    marks = list(DirtyDay.objects.order_by("day", "pk").values_list("pk", "day")[:limit])
-    if not marks:
-        return 0
-    days = sorted({day for _pk, day in marks})
+    was not seen, stays, and is done on the next round — no change is lost to a race with the worker.
+    Only the marks present when the call starts are taken (a busy system does not keep it running)."""
+    newest = DirtyDay.objects.aggregate(m=Max("pk"))["m"]
+    done = 0
     ctx = context(today)
-    for start, end in _runs(days):
-        compute_days(start, end, ctx)
-    ids = [pk for pk, _day in marks]
-    for i in range(0, len(ids), 500):
-        DirtyDay.objects.filter(pk__in=ids[i:i + 500]).delete()
-    return len(days)
+    while newest is not None and (limit is None or done < limit):
+        with serialised():
+            marks = list(DirtyDay.objects.filter(pk__lte=newest).order_by("day", "pk").values_list("pk", "day")
+                         [:CHUNK])
+            if not marks:
+                break
+            days = sorted({day for _pk, day in marks})
+            for start, end in _runs(days):
+                compute_days(start, end, ctx)
+            ids = [pk for pk, _day in marks]
+            for i in range(0, len(ids), 500):
+                DirtyDay.objects.filter(pk__in=ids[i:i + 500]).delete()
+        done += len(days)
+    return done
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -135,7 +160,8 @@ def rebuild(start: date | None = None, end: date | None = None, progress=None) -
     written = 0
     for month in periods.months(start, end):
         lo, hi = max(month, start), min(periods.month_end(month), end)
-        written += compute_days(lo, hi, ctx)
+        with serialised():
+            written += compute_days(lo, hi, ctx)
         if progress:
             progress(month)
     for i in range(0, len(marks), 500):

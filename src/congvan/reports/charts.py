@@ -46,7 +46,8 @@ def bar_chart(items: list[tuple[str, float | None]], title: str, *, unit: str = 
     body = [f'<text x="0" y="16" font-weight="bold" font-size="13">{escape(title)}</text>']
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_h + gap)
-        body.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{escape(_clip(label, 38))}</text>')
+        body.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">'
+                    f'{escape(_clip(label, label_width // 8))}</text>')
         body.append(f'<rect x="{label_width}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#eef1f5"/>')
         if value is None:
             body.append(f'<text x="{label_width + 4}" y="{y + 13}" fill="#6b7280">—</text>')

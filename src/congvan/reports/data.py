@@ -228,5 +228,5 @@ def _charts(data: ReportData, font: str) -> dict[str, str]:
         top = data.ranking[:20]
         out["ranking"] = charts.bar_chart([(r.agency.name, r.values["electronic_share"]) for r in top],
                                           _("Tỷ lệ văn bản điện tử hoàn toàn theo cơ quan"), max_value=100,
-                                          font=font)
+                                          label_width=320, font=font)
     return out

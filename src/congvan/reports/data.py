@@ -16,7 +16,7 @@ from congvan.reports import charts, periods
 from congvan.reports.indicators import INDICATORS, Indicator, Inputs, Result, Totals, active_indicators
 from congvan.reports.models import ReportSettings
 from congvan.reports.relations import OVERLAYS, RELATIONS
-from congvan.reports.selectors import Scope, scope_totals, targets_for, totals_by_agency, totals_by_month
+from congvan.reports.selectors import Scope, targets_for, totals_by_agency, totals_by_month
 from congvan.workflow.models import Channel
 
 SECTIONS = ["exchange", "adoption", "processing", "savings", "mail"]
@@ -24,7 +24,6 @@ FORMS = ["electronic", "hybrid", "paper"]
 RANKING_INDICATORS = ["electronic_share", "between_electronic_share", "issue_on_time_share",
                       "incoming_on_time_share"]
 RANKING_MEASURES = ("issued", "rel_between", "issue_delay", "due", "activity")  # what the ranking reads
-TREND_MEASURES = ("issued", "received")
 
 
 def section_titles() -> dict[str, str]:
@@ -146,7 +145,10 @@ def build(scope: Scope, period: periods.Period, *, ranking: bool | None = None, 
     ranking of its agencies."""
     settings = ReportSettings.current()
     agency_ids = scope.agency_ids
-    totals = scope_totals(scope, period)
+    by_month = totals_by_month(scope, period)
+    totals = Totals()
+    for month_totals in by_month.values():
+        totals.add(month_totals)
     show_ranking = (not scope.is_agency) if ranking is None else ranking
     by_agency = totals_by_agency(agency_ids, period, RANKING_MEASURES) if show_ranking or not scope.is_agency \
         else {}
@@ -156,7 +158,7 @@ def build(scope: Scope, period: periods.Period, *, ranking: bool | None = None, 
         active = {pk for pk, t in by_agency.items() if t.get("activity")}
     inputs = Inputs(totals, agency_ids, active, period, settings)
     rows = evaluate(active_indicators(), inputs, targets_for(period.end.year, scope))
-    months = _months(totals_by_month(scope, period, TREND_MEASURES))
+    months = _months(by_month)
     data = ReportData(scope, period, period_label(period), settings, totals, agency_ids, active, rows,
                       _relations(totals), _forms(totals, "issued"), _channels(totals),
                       _forms(totals, "received_form"), months)

@@ -131,35 +131,30 @@ def scope_choices(person: Person) -> list[tuple[str, str]]:
 
 # --- Sums over the summary ----------------------------------------------------------------------------------
 
-def _collect(period: periods.Period, by: str | None, **filters) -> dict:
-    """{key: Totals} of the summary rows matching ``filters`` over the period, ``by`` "scope", "month" or
-    None (one Totals under the key None). Whole months are read from MonthlyCount, the days at the
-    period's edges from DailyCount."""
+def _collect(period: periods.Period, by: str, **filters) -> dict:
+    """{key: Totals} of the summary rows matching ``filters`` over the period, keyed by their month
+    (``by="month"``) or their scope (``by="scope"``). Whole months are read from MonthlyCount, the days at
+    the period's edges from DailyCount."""
     split = periods.split(period)
     out: dict = defaultdict(Totals)
-    parts = []
+    parts = []  # (rows, the field of the key in them, or the key of them all)
     if split.full_months:
-        parts.append((MonthlyCount.objects.filter(month__in=split.full_months, **filters), "month", None))
+        rows = MonthlyCount.objects.filter(month__in=split.full_months, **filters)
+        parts.append((rows, "month" if by == "month" else "scope", None))
     for lo, hi in split.edges:
-        parts.append((DailyCount.objects.filter(day__gte=lo, day__lte=hi, **filters), None,
-                      periods.month_start(lo)))
-    for qs, month_field, edge_month in parts:
-        keys = ("measure", "dim") + ((by,) if by == "scope" else (month_field,) if by == "month" and month_field
-                                     else ())
-        for row in qs.order_by().values(*keys).annotate(total=Sum("value")).values_list(*keys, "total"):
-            measure, dim, total = row[0], row[1], row[-1]
-            key = row[2] if len(row) == 4 else (edge_month if by == "month" else None)
-            out[key].add_value(measure, dim, int(total))
+        rows = DailyCount.objects.filter(day__gte=lo, day__lte=hi, **filters)
+        parts.append((rows, None, periods.month_start(lo)) if by == "month" else (rows, "scope", None))
+    for rows, key_field, fixed_key in parts:
+        fields = ("measure", "dim") + ((key_field,) if key_field else ())
+        for row in rows.order_by().values(*fields).annotate(total=Sum("value")).values_list(*fields, "total"):
+            out[row[2] if key_field else fixed_key].add_value(row[0], row[1], int(row[-1]))
     return out
 
 
-def scope_totals(scope: Scope, period: periods.Period) -> Totals:
-    return _collect(period, None, scope=scope.summary_key).get(None, Totals())
-
-
-def totals_by_month(scope: Scope, period: periods.Period, measures) -> dict:
-    """{first day of month: Totals} of ``measures``, every month of the period present."""
-    found = _collect(period, "month", scope=scope.summary_key, measure__in=list(measures))
+def totals_by_month(scope: Scope, period: periods.Period) -> dict:
+    """{first day of month: Totals} of the scope, every month of the period present (their sum is the
+    period's)."""
+    found = _collect(period, "month", scope=scope.summary_key)
     return {m: found.get(m, Totals()) for m in periods.months(period.start, period.end)}
 
 

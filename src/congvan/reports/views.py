@@ -123,6 +123,8 @@ def targets(request, person):
         year = int(request.GET.get("year") or request.POST.get("year") or today.year)
     except ValueError:
         year = today.year
+    if not 2000 <= year <= 2100:
+        year = today.year
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             try:

@@ -114,3 +114,15 @@ def ranking_rows(report, params=None):
                                 '</td>{}</tr>', row.agency.code, rank, name, "" if row.active else idle,
                                 num(row.issued), cells))
     return mark_safe("".join(rows))  # noqa: S308 - every part above went through format_html
+
+
+@register.simple_tag
+def scope_options(form):
+    """The options of the scope list (the province, the groups, then every agency: two hundred of them),
+    written here: rendering them through the widget's templates takes longer than the rest of the page."""
+    from django.utils.html import format_html, format_html_join
+
+    current = form["scope"].value()
+    return format_html_join("", "{}", ((format_html('<option value="{}"{}>{}</option>', value,
+                                                    mark_safe(" selected") if value == current else "", label),)
+                                       for value, label in form.fields["scope"].choices))

@@ -26,6 +26,16 @@ def _file_store(settings, tmp_path):
                                   "QUEUES": ["default"]}}
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request with the English cookie leaves English active in the thread (LocaleMiddleware activates,
+    nothing deactivates): put the default back, or a later test reads a command's output in English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def demo(db):
     from congvan.directory.demo import load_demo

@@ -18,7 +18,7 @@ from congvan.reports.forms import FilterForm, SettingsForm, TargetForm
 from congvan.reports.indicators import INDICATORS
 from congvan.reports.models import ReportSettings, StoredReport
 from congvan.reports.relations import submission_agencies
-from congvan.web.views.common import forbidden, person_required
+from congvan.web.views.common import forbidden, person_required, year_param
 from congvan.web.views_admin import _form_errors as form_errors
 
 FILTER_FIELDS = ("scope", "year", "quarter", "month", "start", "end")
@@ -119,12 +119,7 @@ def download(request, person, fmt: str):
 @_operator_only
 def targets(request, person):
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= 2100:
-        year = today.year
+    year = year_param(request.GET.get("year") or request.POST.get("year"), today.year)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             try:

@@ -20,9 +20,9 @@ DATA_DIR ?= $(CURDIR)/var
 BIND ?= 127.0.0.1:8000
 export DEBIAN_FRONTEND := noninteractive
 
-# Run time: Word → PDF conversion and the fonts of documents, stamps and reports; OCR of scans (ocrmypdf:
-# tesseract with the Vietnamese model, Ghostscript for PDF/A, unpaper and pngquant for cleaning and size).
-RUN_DEBS := libreoffice-writer-nogui fonts-noto-core fonts-croscore fonts-dejavu-core \
+# Run time: Word → PDF conversion; the fonts of documents, stamps and reports; Pango for WeasyPrint (reports);
+# OCR of scans (ocrmypdf: tesseract with the Vietnamese model, Ghostscript for PDF/A, unpaper and pngquant).
+RUN_DEBS := libreoffice-writer-nogui fonts-noto-core fonts-croscore fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant
 # Tests: browser tests drive Debian's chromium; the PostgreSQL run; gettext for the message catalogues;
 # Dovecot (IMAP, LDA) started unprivileged by the mail tests.

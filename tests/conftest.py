@@ -27,8 +27,9 @@ def _file_store(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _language_back_to_default():
-    """A request in English leaves English active in the worker's thread: the next test starts in Vietnamese."""
+def _default_language_after():
+    """A request with the English cookie leaves English active in the thread (LocaleMiddleware activates,
+    nothing deactivates): put the default back, or a later test reads a command's output in English."""
     yield
     from django.utils import translation
 
@@ -116,12 +117,12 @@ def issue_document(person, pdf_bytes):
     from congvan.documents import services as documents
     from congvan.workflow import outgoing
 
-    def run(sender="ubndtinh", recipients=("000.05.00.H21",), doc_type="CV", subject=None, **fields):
+    def run(sender="ubndtinh", recipients=("000.05.00.H21",), doc_type="CV", subject=None, pdf=None, **fields):
         officer, leader, clerk = (person(f"{r}.{sender}") for r in ("chuyenvien", "lanhdao", "vanthu"))
         doc = documents.create_draft(officer, doc_type=doc_type, recipients=list(recipients),
                                      subject=subject or "Về việc tăng cường sử dụng văn bản điện tử", **fields)
         if doc.form != "paper":
-            documents.add_file(officer, doc, "cong-van.pdf", io.BytesIO(pdf_bytes))
+            documents.add_file(officer, doc, "cong-van.pdf", io.BytesIO(pdf or pdf_bytes))
         outgoing.submit(officer, doc)
         outgoing.approve(leader, doc)
         return outgoing.issue(clerk, doc)

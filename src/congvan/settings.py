@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "congvan.mail",
     "congvan.archive",
     "congvan.search",
+    "congvan.reports",
     "congvan.web",
 ]
 
@@ -232,5 +233,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                # WeasyPrint and fontTools log every layout step at INFO (reports)
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -92,7 +92,7 @@ def _classify(document_file: DocumentFile, inherit_from: DocumentFile | None) ->
         needs_ocr = needs_ocr and not OcrJob.objects.filter(file=inherit_from).exists()
     if origin != document_file.origin:
         document_file.origin = origin
-        DocumentFile.objects.filter(pk=document_file.pk).update(origin=origin)
+        document_file.save(update_fields=["origin"])  # a save, not an update: the reports count scans
     existing = FileText.objects.filter(blob=blob).first()
     if existing is None or existing.method != FileText.Method.OCR or text:
         FileText.objects.update_or_create(blob=blob, defaults={

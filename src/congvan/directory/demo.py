@@ -190,6 +190,10 @@ def load_demo(pki: bool = False, profile: str = "gialai") -> list[tuple[str, str
 
     load_mailboxes(domain)
     audit.record("demo.load", agency=province, agencies=len(agencies), profile=profile)
+    if not other:  # usage reports (issue 7): the plan's targets of Gia Lai
+        from congvan.reports.demo import load_report_demo
+
+        load_report_demo()
     if pki:  # signing (issue 3): certificates for the demo leaders and agencies
         from congvan.signing.services import load_demo_pki
 

@@ -99,6 +99,23 @@ def _times_by_day(agency_ids, start_date: date, end_date: date) -> dict[tuple[in
     return found
 
 
+def mailbox_spans() -> dict[int, tuple[date, date | None]]:
+    """Agencies of this installation with an official mailbox of their own (not a person's): the first day
+    it was open and, when every one of them is closed, the last day."""
+    spans: dict[int, tuple[date, date | None]] = {}
+    rows = Mailbox.objects.filter(person__isnull=True, agency__is_local=True).values_list(
+        "agency_id", "created_at", "closed_at", "state")
+    for agency_id, created_at, closed_at, state in rows:
+        first = timezone.localdate(created_at)
+        last = timezone.localdate(closed_at) if state == Mailbox.State.CLOSED and closed_at else None
+        if agency_id in spans:
+            known_first, known_last = spans[agency_id]
+            first = min(first, known_first)
+            last = None if known_last is None or last is None else max(last, known_last)
+        spans[agency_id] = (first, last)
+    return spans
+
+
 def check_compliance(agency_ids, start_date: date, end_date: date) -> dict[tuple[int, date], bool]:
     """Per (agency id, working day): whether the agency's mail was checked as the province's rule requires
     (CONGVAN_MAIL_CHECK_RULE). Non-working days (weekends, holidays of the working calendar) are absent."""

@@ -16,6 +16,7 @@ from congvan.documents import catalog
 from congvan.documents import services as documents
 from congvan.errors import NotFound, ServiceError
 from congvan.web.forms_admin import CalendarDayForm, DocumentTypeForm, RegisterForm
+from congvan.web.views.common import year_param
 from congvan.web.views_incoming import acting_person
 from congvan.workflow import calendar_admin, selectors
 
@@ -114,13 +115,7 @@ def admin_registers(request):
 @login_required
 def admin_calendar(request):
     person = _operator(request)
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= 2100:
-        year = today.year
+    year = year_param(request.GET.get("year"), timezone.localdate().year)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             try:

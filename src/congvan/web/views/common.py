@@ -43,6 +43,15 @@ def paginate(request, queryset, per_page: int = 25):
     return page, params.urlencode()
 
 
+def year_param(value, default: int) -> int:
+    """A year from the query string (2000–2100), or ``default`` when it is missing or not one."""
+    try:
+        year = int(value or default)
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
 def forbidden(request, message: str | None = None):
     return render(request, "web/forbidden.html",
                   {"message": message or _("Bạn không có quyền thực hiện thao tác này.")}, status=403)

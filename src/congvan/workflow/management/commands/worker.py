@@ -10,6 +10,7 @@ from django.utils import timezone
 
 def schedule_daily(stop: threading.Event, interval: float = 60.0) -> None:
     """Enqueue the daily tasks once per calendar day (they are idempotent, so a restart is harmless)."""
+    from congvan.reports.tasks import schedule as schedule_reports
     from congvan.workflow.tasks import remind_deadlines
 
     last_day = None
@@ -17,7 +18,8 @@ def schedule_daily(stop: threading.Event, interval: float = 60.0) -> None:
         today = timezone.localdate()
         if today != last_day:
             remind_deadlines.enqueue()
-            last_day = today
+        schedule_reports(new_day=today != last_day)  # usage reports: summary refresh, 1 December drafts
+        last_day = today
         stop.wait(interval)
 
 

@@ -121,6 +121,7 @@ def build_entries(document_ids: list[int]) -> list[Entry]:
         meta = " ".join(p for p in (d["notation"], d["doc_type__name"], d["agency__short_name"], d["agency__name"],
                                     d["signer_position"], d["signer_name"]) if p)
         body = "\n".join(p for p in [d["summary"], d["recipients_note"], *texts.get(d["id"], [])] if p)
+        tokens += scope.filter_tokens(document_id=d["id"], agency_id=d["agency_id"], doc_type=d["doc_type__code"])
         entries.append(Entry(
             document_id=d["id"], subject=_clean(d["subject"]), meta=_clean(meta), body=_clean(body)[:limit],
             scope=" ".join(tokens), agency_id=d["agency_id"], doc_type=d["doc_type__code"] or "",

@@ -1,7 +1,9 @@
-"""Access tokens: who may find a document, written into its search entry and asked for by the query.
+"""Tokens of a search entry: who may find the document (access tokens), and what the index can narrow
+to without reading the entries (filter and recency tokens). They are written into the entry's ``scope``
+column and the query asks for them together with the words, so the engine intersects them itself.
 
-They mirror congvan.workflow.access exactly (the search service still checks the final page of results
-through ``access.visible_documents``, so a token left stale can only hide a hit, never show one):
+Access tokens mirror congvan.workflow.access exactly (the search service still checks the final page of
+results through ``access.visible_documents``, so a token left stale can only hide a hit, never show one):
 
 =========  ===========================================================================================
 token      who holds it / which documents carry it
@@ -13,13 +15,24 @@ ou{P}      person P / the documents P drafted
 im{B}      leaders and clerks of B / documents B received (incoming item not withdrawn)
 iu{P}      person P / documents received whose incoming item was handed to P (assigned, forwarded, …)
 =========  ===========================================================================================
+
+Filter and recency tokens (the filters are also checked on the entry's columns, so these only narrow):
+
+=========  ===========================================================================================
+ag{A}      the document was issued by agency A (filter "agency")
+ty{T}      its type code is T, folded to letters and digits (filter "type": CV, QĐ → qd, TTr → ttr)
+rc{N}      its id is in the N-th block of ``RECENCY_BLOCK`` ids: PostgreSQL scans the newest blocks
+           first instead of every match (its GIN index cannot return matches in order of recency)
+=========  ===========================================================================================
 """
 
 from __future__ import annotations
 
 from congvan.directory.models import Role
+from congvan.text import fold
 
 OUTGOING, INCOMING = "outgoing", "incoming"
+RECENCY_BLOCK = 1 << 14  # ids per rc token: 16 384 documents
 _LEADER_STATES = {"submitted", "returned", "approved", "issued"}
 _CLERK_STATES = {"approved", "issued"}
 MANAGING_ROLES = {Role.LEADER, Role.CLERK}
@@ -53,3 +66,16 @@ def person_tokens(person, roles: set[str], direction: str = "") -> list[str]:
     if direction != OUTGOING:
         tokens.append(f"im{agency}" if roles & MANAGING_ROLES else f"iu{person.pk}")
     return tokens
+
+
+def type_token(code: str) -> str:
+    return "ty" + "".join(ch for ch in fold(code or "") if ch.isalnum())
+
+
+def filter_tokens(*, document_id: int, agency_id: int, doc_type: str) -> list[str]:
+    """The filter and recency tokens of an entry (see the table above)."""
+    return [f"ag{agency_id}", type_token(doc_type), recency_token(document_id)]
+
+
+def recency_token(document_id: int) -> str:
+    return f"rc{document_id // RECENCY_BLOCK}"

@@ -1,10 +1,12 @@
-"""The database objects each backend needs beside the ``search_entry`` table, created by the migration.
+"""The database objects each backend needs beside the ``search_entry`` table, created by the migrations.
 
-SQLite: an FTS5 table with *external content*: its content is a view that folds the entry's text with
-``cv_fold`` (congvan.text.fold, registered on every connection), so the index holds folded words (đ→d
-included, which FTS5's own remove_diacritics does not do) while the table keeps the accented original
-once. ``unicode61 remove_diacritics 2`` stays as a second safety net. The app writes the FTS rows itself
-(congvan.search.backends.sqlite), no triggers.
+SQLite: FTS5 tables with *external content*, one per shard of ``SHARD`` document ids (see sqlite.py for
+why): ``search_fts_N`` over the view ``search_fold_N``, which folds that range of entries with ``cv_fold``
+(congvan.text.fold, registered on every connection), so the index holds folded words (đ→d included, which
+FTS5's own remove_diacritics does not do) while the table keeps the accented original once.
+``unicode61 remove_diacritics 2`` stays as a second safety net. Shards are created by the first write into
+their range. The app writes the FTS rows itself (congvan.search.backends.sqlite), no triggers. (Migration
+0001 made a single table, ``search_fts``; 0002 replaced it by the shards.)
 
 PostgreSQL: ``unaccent`` and a ``vietnamese`` configuration (no stemming, no stop words: Vietnamese is
 syllabic), a stored generated tsvector (subject A, meta B, body C, access tokens D) over the text with
@@ -28,6 +30,28 @@ SQLITE = [
     "content_rowid='document_id', tokenize=\"unicode61 remove_diacritics 2\")",
 ]
 SQLITE_DROP = ["DROP TABLE IF EXISTS search_fts", "DROP VIEW IF EXISTS search_entry_folded"]
+SQLITE_TOKENIZER = "tokenize=\"unicode61 remove_diacritics 2\""
+
+
+def sqlite_shard_table(shard: int) -> str:
+    return f"search_fts_{int(shard)}"
+
+
+def sqlite_shard(shard: int, size: int) -> list[str]:
+    """The view and the FTS5 table of one shard: the entries of its ``size`` ids, and the second half of the
+    previous shard's (``(shard - ½) * size <= document_id < (shard + 1) * size``)."""
+    view = f"search_fold_{int(shard)}"
+    low, high = max(0, int(shard) * size - size // 2), (int(shard) + 1) * size
+    return [
+        f"CREATE VIEW IF NOT EXISTS {view} AS SELECT document_id, cv_fold(subject) AS subject, cv_fold(meta) AS meta, "
+        f"cv_fold(body) AS body, scope FROM search_entry WHERE document_id >= {low} AND document_id < {high}",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {sqlite_shard_table(shard)} USING fts5(subject, meta, body, scope, "
+        f"content='{view}', content_rowid='document_id', {SQLITE_TOKENIZER})",
+    ]
+
+
+def sqlite_shard_drop(shard: int) -> list[str]:
+    return [f"DROP TABLE IF EXISTS {sqlite_shard_table(shard)}", f"DROP VIEW IF EXISTS search_fold_{int(shard)}"]
 
 POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",

@@ -87,3 +87,52 @@ def test_api_listing_is_a_check_too(demo):
                           content_type="application/json").json()["token"]
     assert Client().get("/api/v1/intake", HTTP_AUTHORIZATION=f"Bearer {token}").json() == []
     assert IntakeCheck.objects.get().via == "api"
+
+
+@pytest.mark.django_db
+def test_the_operator_sets_a_new_rule_from_a_day_on_and_earlier_days_keep_theirs(person, settings):
+    from congvan.workflow.selectors import working_calendar
+
+    settings.MAIL_CHECK_RULE = "count:1"
+    clerk, operator = person("vanthu.sonoivu"), person("quantri")
+    calendar, today = working_calendar(), timezone.localdate()
+    first = today + timedelta(days=7)
+    while not calendar.is_working_day(first):
+        first += timedelta(days=1)
+    second = first + timedelta(days=1)
+    while not calendar.is_working_day(second):
+        second += timedelta(days=1)
+    for day in (first, second):  # one check on each of two working days ahead
+        IntakeCheck.objects.create(agency=clerk.agency, person=clerk, at=at(day, 8))
+
+    def judged() -> tuple:
+        found = selectors.check_compliance([clerk.agency_id], first, second)
+        return found[(clerk.agency_id, first)], found[(clerk.agency_id, second)]
+
+    assert judged() == (True, True)
+    services.set_check_rule(operator, rule="count:2", valid_from=second, note="Công văn 123/UBND-VX")
+    assert judged() == (True, False)  # the first day keeps the rule of its day
+    assert selectors.rule(first).count == 1 and selectors.rule(second).count == 2
+    with pytest.raises(services.Forbidden):
+        services.set_check_rule(clerk, rule="count:3", valid_from=second)
+    with pytest.raises(services.ServiceError, match="từ 1 đến 48"):
+        services.set_check_rule(operator, rule="count:99", valid_from=second)
+    with pytest.raises(services.ServiceError, match="từ hôm nay"):
+        services.set_check_rule(operator, rule="count:3", valid_from=today - timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_the_operator_page_sets_the_rule(client_of, person):
+    operator = client_of("quantri")
+    today = timezone.localdate()
+    bad = operator.post("/quan-tri/thu-dien-tu/", {"action": "rule", "kind": "windows", "windows": "9h-10h",
+                                                   "valid_from": today.isoformat()})
+    assert bad.status_code == 400 and "Giờ không hợp lệ" in bad.content.decode()
+    saved = operator.post("/quan-tri/thu-dien-tu/", {
+        "action": "rule", "kind": "windows", "windows": "07:00-08:30, 13:00 - 14:30",
+        "valid_from": today.isoformat(), "note": "Chỉ thị 05/CT-UBND"}, follow=True)
+    page = saved.content.decode()
+    assert saved.status_code == 200 and "07:00–08:30, 13:00–14:30" in page and "Chỉ thị 05/CT-UBND" in page
+    assert selectors.rule().windows == ((time(7, 0), time(8, 30)), (time(13, 0), time(14, 30)))
+    assert client_of("vanthu.sonoivu").post("/quan-tri/thu-dien-tu/", {
+        "action": "rule", "kind": "count", "count": 3, "valid_from": today.isoformat()}).status_code == 403

@@ -118,3 +118,13 @@ def test_december_drafts_once_per_year_and_leaders_told(history, person, client_
     other = StoredReport.objects.get(year=YEAR, agency__code="000.00.00.H21")
     assert client_of("lanhdao.sonoivu").get(f"/bao-cao/da-lap/{other.pk}/pdf/").status_code == 404
     assert client_of("quantri").get("/bao-cao/da-lap/").content.decode().count('data-stored="') == 10
+
+
+def test_the_worker_makes_the_december_drafts_one_task_each(history):
+    """The daily task queues one task per draft (a worker asked to stop finishes at most one report)."""
+    from congvan.reports import tasks
+
+    queued = tasks.daily_reports.enqueue(f"{YEAR}-12-01")  # the tests' backend runs tasks at once
+    assert len(queued.return_value) == 10 and queued.return_value[-1] == "province"
+    assert StoredReport.objects.filter(year=YEAR, kind=StoredReport.Kind.DECEMBER).count() == 10
+    assert tasks.daily_reports.enqueue(f"{YEAR}-12-02").return_value == []  # nothing left to make

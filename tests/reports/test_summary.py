@@ -148,8 +148,7 @@ def test_the_worker_scheduler_refreshes_the_summary(history, monkeypatch):
     docs, items = history
     docs["D3"].save()
     december = []
-    monkeypatch.setattr(tasks.services, "december_drafts", lambda today: december.append(today) or
-                        type("Generated", (), {"created": []})())
+    monkeypatch.setattr(tasks.services, "december_due", lambda today: december.append(today) or [])
 
     def change():  # between two rounds, someone finishes D1 at Đức Cơ
         assert not summary.pending()

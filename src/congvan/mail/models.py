@@ -334,3 +334,23 @@ class MailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.notify_by_mail}"
+
+
+class CheckRule(models.Model):
+    """Quy định kiểm tra hộp thư: the province's rule for checking an agency's mailbox, in force from a day
+    (a later rule does not change how earlier days were judged). Before the first one, the installation's
+    default (CONGVAN_MAIL_CHECK_RULE) applies."""
+
+    valid_from = models.DateField("áp dụng từ ngày", unique=True)
+    rule = models.CharField("quy định", max_length=255)  # gialai | thainguyen | count:N | windows:HH:MM-HH:MM,…
+    note = models.CharField("căn cứ (văn bản quy định)", max_length=255, blank=True)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "quy định kiểm tra hộp thư"
+        verbose_name_plural = "quy định kiểm tra hộp thư"
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%d/%m/%Y}: {self.rule}"

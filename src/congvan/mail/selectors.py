@@ -13,6 +13,7 @@ from congvan.directory.models import Agency, Person, Role
 from congvan.errors import NotFound
 from congvan.mail import compliance
 from congvan.mail.models import (
+    CheckRule,
     ImapAccount,
     IntakeCheck,
     IntakeItem,
@@ -79,8 +80,31 @@ def open_count(person: Person) -> int:
 
 # --- compliance ------------------------------------------------------------------------------------------
 
-def rule() -> compliance.Rule:
-    return compliance.parse_rule(settings.MAIL_CHECK_RULE)
+class Rules:
+    """The rules in force over a range of days: the operator's (CheckRule, each from its day on), and
+    before the first of them the installation's default (CONGVAN_MAIL_CHECK_RULE)."""
+
+    def __init__(self):
+        self.dated = [(r.valid_from, compliance.parse_rule(r.rule))
+                      for r in CheckRule.objects.order_by("valid_from")]
+        self.default = compliance.parse_rule(settings.MAIL_CHECK_RULE)
+
+    def on(self, day: date) -> compliance.Rule:
+        current = self.default
+        for valid_from, dated in self.dated:
+            if valid_from > day:
+                break
+            current = dated
+        return current
+
+
+def rule(day: date | None = None) -> compliance.Rule:
+    """The rule in force on ``day`` (today by default)."""
+    return Rules().on(day or timezone.localdate())
+
+
+def rule_history() -> list[CheckRule]:
+    return list(CheckRule.objects.select_related("created_by").order_by("-valid_from"))
 
 
 def checks(agency_ids, start_date: date, end_date: date):
@@ -117,14 +141,15 @@ def mailbox_spans() -> dict[int, tuple[date, date | None]]:
 
 
 def check_compliance(agency_ids, start_date: date, end_date: date) -> dict[tuple[int, date], bool]:
-    """Per (agency id, working day): whether the agency's mail was checked as the province's rule requires
-    (CONGVAN_MAIL_CHECK_RULE). Non-working days (weekends, holidays of the working calendar) are absent."""
-    calendar, current = working_calendar(), rule()
+    """Per (agency id, working day): whether the agency's mail was checked as the province's rule in force
+    that day requires. Non-working days (weekends, holidays of the working calendar) are absent."""
+    calendar, rules = working_calendar(), Rules()
     times = _times_by_day(agency_ids, start_date, end_date)
     result = {}
     day = start_date
     while day <= end_date:
         if calendar.is_working_day(day):
+            current = rules.on(day)
             for agency_id in agency_ids:
                 result[(agency_id, day)] = compliance.met(current, times.get((agency_id, day), []))
         day += timedelta(days=1)
@@ -147,7 +172,7 @@ class Day:
 
 def compliance_days(agency: Agency, start_date: date, end_date: date) -> list[Day]:
     """One agency's days, newest first, with each check's time and who made it (the compliance page)."""
-    calendar, current = working_calendar(), rule()
+    calendar, rules = working_calendar(), Rules()
     rows: dict[date, Day] = {}
     for check in checks([agency.pk], start_date, end_date).select_related("person"):
         local = timezone.localtime(check.at)
@@ -159,6 +184,7 @@ def compliance_days(agency: Agency, start_date: date, end_date: date) -> list[Da
     while day >= start_date:
         entry = rows.get(day) or Day(day, calendar.is_working_day(day))
         if entry.working:
+            current = rules.on(day)
             entry.met = compliance.met(current, entry.times)
             hits = compliance.windows_met(current, entry.times)
             entry.windows = [(s, e, hit) for (s, e), hit in zip(current.windows, hits, strict=True)]

@@ -18,8 +18,9 @@ from congvan.directory.services import correspondent_agency
 from congvan.documents import notation as notations
 from congvan.documents.models import Document, DocumentFile, DocumentType, Form
 from congvan.errors import Forbidden, InvalidState, ServiceError
-from congvan.mail import addresses, outbox, passwords, provisioning, sealed
+from congvan.mail import addresses, compliance, outbox, passwords, provisioning, sealed
 from congvan.mail.models import (
+    CheckRule,
     ImapAccount,
     IntakeCheck,
     IntakeItem,
@@ -355,6 +356,25 @@ def record_check(person: Person, via: str = "web") -> IntakeCheck | None:
     if IntakeCheck.objects.filter(agency_id=person.agency_id, at__gt=since).exists():
         return None
     return IntakeCheck.objects.create(agency_id=person.agency_id, person=person, at=now, via=via)
+
+
+@transaction.atomic
+def set_check_rule(person: Person, *, rule: str, valid_from: date, note: str = "") -> CheckRule:
+    """The province operator sets the rule for checking agency mailboxes, in force from ``valid_from`` (not
+    before today: days already judged keep the rule they were judged by)."""
+    if not person.is_operator:
+        raise Forbidden(_("Chỉ quản trị toàn tỉnh đặt quy định kiểm tra hộp thư."))
+    rule = clean(rule).lower()
+    try:
+        compliance.parse_rule(rule)
+    except compliance.RuleError as exc:
+        raise ServiceError(str(exc), code="invalid_rule")
+    if valid_from < timezone.localdate():
+        raise ServiceError(_("Quy định mới chỉ áp dụng từ hôm nay trở đi."), code="invalid_date")
+    saved, _created = CheckRule.objects.update_or_create(valid_from=valid_from, defaults={
+        "rule": rule, "note": clean(note)[:255], "created_by": person})
+    audit.record("mail.check_rule", actor=person, obj=saved, rule=rule, valid_from=valid_from.isoformat())
+    return saved
 
 
 @transaction.atomic

@@ -212,8 +212,8 @@ def outside_electronic_share(inputs: Inputs) -> Result:
 
 
 @indicator("public_electronic_share", _("Gửi tổ chức, doanh nghiệp, cá nhân bằng điện tử"),
-           _("Trong các văn bản gửi tổ chức, doanh nghiệp, cá nhân (danh bạ ghi cấp “Khác”), tỷ lệ văn bản "
-             "có bản điện tử (hoàn toàn hoặc kèm giấy)."))
+           _("Trong các văn bản gửi tổ chức, doanh nghiệp, cá nhân (danh bạ ghi cấp “Khác”, hoặc địa chỉ thư "
+             "điện tử ngoài danh bạ), tỷ lệ văn bản có bản điện tử (hoàn toàn hoặc kèm giấy)."))
 def public_electronic_share(inputs: Inputs) -> Result:
     return _form_share(inputs, "rel_public", ELECTRONIC_COPY, _("điện tử"))
 

@@ -160,22 +160,40 @@ def _store(year: int, scope, agency: Agency | None, period: periods.Period, on: 
     return stored
 
 
+def december_due(today: date, *, force: bool = False) -> list[str]:
+    """The scopes (``agency:<pk>``, then ``province``) whose 1 December draft of this year is not stored yet:
+    none before 1 December unless ``force`` (the operator's command, still for the current year)."""
+    if (today.month, today.day) < DECEMBER and not force:
+        return []
+    stored = set(StoredReport.objects.filter(year=today.year, kind=StoredReport.Kind.DECEMBER)
+                 .values_list("scope_key", flat=True))
+    keys = [f"agency:{pk}" for pk in local_agencies().order_by("code").values_list("pk", flat=True)] + ["province"]
+    return [key for key in keys if key not in stored]
+
+
+def december_draft(year: int, key: str, on: date) -> str | None:
+    """One scope's draft of the year (its agency's code, or ``province``), unless it is stored already."""
+    agency = None if key == "province" else local_agencies().filter(pk=int(key.split(":", 1)[1])).first()
+    if key != "province" and agency is None:
+        return None
+    with translation.override("vi"):
+        stored = _store(year, province_scope() if agency is None else agency_scope(agency), agency,
+                        december_period(year), on)
+    if stored is None:
+        return None
+    log.info("1 December draft of %s: %s", year, key)
+    return "province" if agency is None else agency.code
+
+
 def december_drafts(today: date, *, force: bool = False) -> Generated:
     """On or after 1 December: each local agency's draft and the province's consolidated one, once per
-    year (a report already stored is left alone, so the daily run is idempotent). ``force`` runs it
-    before December (the operator's command), still for the current year."""
-    year = today.year
-    done = Generated(year, [])
-    if (today.month, today.day) < DECEMBER and not force:
-        return done
-    summary.refresh()
-    period = december_period(year)
-    with translation.override("vi"):
-        for agency in local_agencies().order_by("code"):
-            if _store(year, agency_scope(agency), agency, period, today):
-                done.created.append(agency.code)
-        if _store(year, province_scope(), None, period, today):
-            done.created.append("province")
-    if done.created:
-        log.info("1 December drafts of %s: %s", year, ", ".join(done.created))
+    year (a report already stored is left alone, so running it again is harmless). The worker makes them
+    one task each (reports.tasks), so that it can stop between two."""
+    done = Generated(today.year, [])
+    keys = december_due(today, force=force)
+    if keys:
+        summary.refresh()
+    for key in keys:
+        if code := december_draft(today.year, key, today):
+            done.created.append(code)
     return done

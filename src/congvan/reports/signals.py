@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from congvan.directory.models import Agency
 from congvan.documents.models import Document, DocumentFile
-from congvan.mail.models import IntakeCheck, Mailbox
+from congvan.mail.models import CheckRule, IntakeCheck, Mailbox
 from congvan.reports.measures import local_day
 from congvan.reports.summary import mark_dirty, mark_everything_dirty
 from congvan.workflow.models import Delivery, IncomingItem
@@ -64,6 +64,12 @@ def mailbox_checked(sender, instance, created=False, raw=False, **kwargs) -> Non
         mark_dirty([local_day(getattr(instance, "at", None) or timezone.now())])
 
 
+def check_rule_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A new rule for checking mailboxes judges its days from ``valid_from`` on (today at the earliest)."""
+    if not raw and instance.valid_from <= timezone.localdate():
+        mark_dirty([instance.valid_from])
+
+
 # What decides a relation (level, code, local or not) for any agency, and, for the agencies of this
 # installation, the groups they add to and how the provincial People's Committee's office is recognised.
 AGENCY_ANY = ("level", "code", "is_local")
@@ -98,5 +104,6 @@ def connect() -> None:
     post_save.connect(file_changed, sender=DocumentFile, dispatch_uid=f"{uid}.file")
     post_save.connect(mailbox_checked, sender=IntakeCheck, dispatch_uid=f"{uid}.mail-check")
     post_save.connect(mailbox_checked, sender=Mailbox, dispatch_uid=f"{uid}.mailbox")
+    post_save.connect(check_rule_changed, sender=CheckRule, dispatch_uid=f"{uid}.check-rule")
     pre_save.connect(agency_before_save, sender=Agency, dispatch_uid=f"{uid}.agency-before")
     post_save.connect(agency_changed, sender=Agency, dispatch_uid=f"{uid}.agency")

@@ -1,6 +1,8 @@
 """Background work of the reports, run by `congvan worker`: keeping the daily summary current and the
 1 December drafts."""
 
+from datetime import date
+
 from django.utils import timezone
 from django_tasks import task
 
@@ -14,12 +16,22 @@ def refresh_summary() -> int:
 
 
 @task()
-def daily_reports() -> list[str]:
-    """Once a day: days that went by are computed again (open documents became overdue), and from
-    1 December each agency's draft yearly report is generated once."""
-    today = timezone.localdate()
+def daily_reports(on: str | None = None) -> list[str]:
+    """Once a day (``on``: that day, ISO; today by default): days that went by are computed again (open
+    documents became overdue), and from 1 December each agency's draft yearly report is queued once, one
+    task per report."""
+    today = date.fromisoformat(on) if on else timezone.localdate()
     summary.daily(today)
-    return services.december_drafts(today).created
+    keys = services.december_due(today)
+    for key in keys:
+        december_draft.enqueue(today.year, key, today.isoformat())
+    return keys
+
+
+@task()
+def december_draft(year: int, key: str, on: str) -> str | None:
+    """One agency's (or the province's) draft yearly report, stored and announced to its leaders."""
+    return services.december_draft(year, key, date.fromisoformat(on))
 
 
 def schedule(new_day: bool) -> None:

@@ -113,3 +113,41 @@ class ImapForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class CheckRuleForm(forms.Form):
+    """The province's rule for checking agency mailboxes: a preset of the directives, a number of checks a
+    day, or time windows that each need one check."""
+
+    KINDS = [("gialai", _("Như Gia Lai: ít nhất hai lần mỗi buổi (đầu buổi và sau giữa buổi)")),
+             ("thainguyen", _("Như Thái Nguyên: ít nhất năm lần mỗi ngày")),
+             ("count", _("Số lần kiểm tra mỗi ngày")),
+             ("windows", _("Mỗi khung giờ ít nhất một lần"))]
+    kind = forms.ChoiceField(label=_("Quy định"), choices=KINDS)
+    count = forms.IntegerField(label=_("Số lần mỗi ngày"), required=False, min_value=1, max_value=48)
+    windows = forms.CharField(label=_("Khung giờ"), required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"placeholder": "07:00-08:30, 13:00-14:30"}))
+    valid_from = forms.DateField(label=_("Áp dụng từ ngày"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                                   format="%Y-%m-%d"))
+    note = forms.CharField(label=_("Căn cứ"), required=False, max_length=255,
+                           widget=forms.TextInput(attrs={"placeholder": _("Ví dụ: Công văn số …/UBND-VX")}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == "count":
+            if not data.get("count"):
+                self.add_error("count", _("Cần ghi số lần kiểm tra mỗi ngày."))
+            data["rule"] = f"count:{data.get('count') or 0}"
+        elif kind == "windows":
+            spans = [part.strip().replace(" ", "") for part in (data.get("windows") or "").split(",") if part.strip()]
+            if not spans:
+                self.add_error("windows", _("Cần ghi ít nhất một khung giờ, ví dụ 07:00-08:30."))
+            data["rule"] = "windows:" + ",".join(spans)
+        else:
+            data["rule"] = kind or ""
+        return data

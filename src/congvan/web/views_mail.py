@@ -141,7 +141,8 @@ def intake_raw(request, pk):
                         content_type="message/rfc822")
 
 
-def _rule_text(rule: compliance.Rule) -> str:
+def rule_text(rule: compliance.Rule) -> str:
+    """The rule in words, for the compliance and mail pages."""
     if rule.windows:
         spans = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in rule.windows)
         return _("mỗi ngày làm việc kiểm tra hộp thư ít nhất một lần trong mỗi khung giờ: %(spans)s") % {
@@ -167,7 +168,7 @@ def compliance_page(request):
     days = selectors.compliance_days(agency, today - timedelta(days=29), today)
     worked = [d for d in days if d.working and d.day <= today]
     return render(request, "web/mail/compliance.html", {
-        "agency": agency, "days": days, "rule_text": _rule_text(rule), "rule": rule, "today": today,
+        "agency": agency, "days": days, "rule_text": rule_text(rule), "rule": rule, "today": today,
         "met_count": sum(1 for d in worked if d.met), "working_count": len(worked),
         "overview": selectors.compliance_overview(day) if person.is_operator else None, "day": day,
         "agencies": Agency.objects.filter(is_local=True, is_active=True).order_by("name") if person.is_operator

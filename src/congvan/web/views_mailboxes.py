@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -22,10 +23,11 @@ from congvan.mail.models import (
     MailPreference,
     OutgoingMail,
 )
-from congvan.web.forms_mail import ImapForm, MailboxRequestForm, PasswordForm, PreferenceForm
+from congvan.web.forms_mail import CheckRuleForm, ImapForm, MailboxRequestForm, PasswordForm, PreferenceForm
 from congvan.web.views.common import error_text
 from congvan.web.views_admin import _operator
 from congvan.web.views_incoming import acting_person
+from congvan.web.views_mail import rule_text
 
 
 def _form_error(form, exc) -> None:
@@ -148,7 +150,19 @@ def mailbox_requests(request):
 def admin_mail(request):
     """The operator's view of mail: relay, provisioning, what waits or failed, quarantined mail, DKIM, IMAP."""
     person = _operator(request)
-    if request.method == "POST":
+    rule_form = CheckRuleForm(initial={"kind": "gialai", "valid_from": timezone.localdate()})
+    if request.method == "POST" and request.POST.get("action") == "rule":
+        rule_form = CheckRuleForm(request.POST)
+        if rule_form.is_valid():
+            data = rule_form.cleaned_data
+            try:
+                services.set_check_rule(person, rule=data["rule"], valid_from=data["valid_from"], note=data["note"])
+            except ServiceError as exc:
+                rule_form.add_error(None, error_text(exc))
+            else:
+                messages.success(request, _("Đã lưu quy định kiểm tra hộp thư."))
+                return redirect("admin-mail")
+    elif request.method == "POST":
         mail = OutgoingMail.objects.filter(pk=request.POST.get("mail") or None).first() \
             if request.POST.get("action") == "retry" else None
         try:
@@ -169,8 +183,9 @@ def admin_mail(request):
         .order_by("-received_at")[:100],
         "keys": [(k, dkim.dns_record(k)) for k in DkimKey.objects.all()],
         "accounts": selectors.imap_accounts(), "mailboxes": Mailbox.objects.filter(state="active").count(),
-        "settings": settings, "active_tab": "mail",
-    })
+        "settings": settings, "active_tab": "mail", "rule_form": rule_form,
+        "rule_text": rule_text(selectors.rule()), "rules": selectors.rule_history(),
+    }, status=400 if rule_form.errors else 200)
 
 
 def address_book(request):

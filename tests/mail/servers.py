@@ -18,6 +18,7 @@ from tests.conftest import database_url, require_tool
 from tests.e2e.installations import free_port
 
 LDA = "/usr/lib/dovecot/dovecot-lda"
+EX_NOUSER = 67  # sysexits.h: "addressee unknown"
 
 
 def wait_port(port: int, process: subprocess.Popen, what: str, log=lambda: "") -> None:
@@ -51,10 +52,21 @@ class Dovecot:
     user: str
     group: str
 
-    def deliver(self, address: str, raw: bytes, sender: str = "vpcp@chinhphu.example") -> None:
-        """dovecot-lda, as Postfix's local delivery would run it."""
-        result = subprocess.run([require_tool(LDA), "-c", str(self.conf), "-d", address, "-f", sender], input=raw,
-                                capture_output=True, **self._as_user())
+    def deliver(self, address: str, raw: bytes, sender: str = "vpcp@chinhphu.example", folder: str = "") -> None:
+        """dovecot-lda, as Postfix's local delivery would run it (into ``folder``, created if need be, when
+        given: as a Sieve rule filing mail would).
+
+        Dovecot re-reads its passwd-file at most once a second: a mailbox provisioned by the test a moment
+        after the previous test's lookup is still unknown (exit 67, EX_NOUSER) for up to a second, so that
+        answer is retried for a few seconds (an MTA would retry a temporary failure the same way)."""
+        into = ["-m", folder, "-o", "lda_mailbox_autocreate=yes"] if folder else []
+        deadline = time.monotonic() + 5
+        while True:
+            result = subprocess.run([require_tool(LDA), "-c", str(self.conf), "-d", address, "-f", sender, *into],
+                                    input=raw, capture_output=True, **self._as_user())
+            if result.returncode != EX_NOUSER or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert result.returncode == 0, (f"dovecot-lda exited {result.returncode}: " + result.stdout.decode(errors="replace")
                                         + result.stderr.decode(errors="replace") + self.log())
 

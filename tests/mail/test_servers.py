@@ -66,6 +66,25 @@ def test_dovecot_authenticates_the_provisioned_mailbox_and_the_poller_takes_new_
 
 
 @pytest.mark.django_db
+def test_the_poller_opens_a_folder_with_a_vietnamese_name(dovecot, person, settings):
+    """Mail filed by the server into "Văn bản đến" (as a Sieve rule would): the name travels in modified
+    UTF-7 and the poller reads that folder, not the inbox."""
+    box = provisioned(person, settings, dovecot, "sonoivu")
+    dovecot.deliver(box.address, message(subject="Thư trong hộp thư đến"))
+    dovecot.deliver(box.address, message(subject="Công văn xếp vào thư mục"), folder="Văn bản đến")
+    account = account_for(box, dovecot)
+    account.folder = "Văn bản đến"
+    account.save()
+    assert imap.poll(account) == 1
+    assert list(IntakeItem.objects.filter(agency=box.agency).values_list("subject", flat=True)) \
+        == ["Công văn xếp vào thư mục"]
+    with imaplib.IMAP4("127.0.0.1", dovecot.port) as client:  # the server lists the folder under that name
+        imap.login(client, box.address, PASSWORD)
+        listed = b" ".join(client.list()[1])
+        assert imap.folder_name("Văn bản đến").encode() in listed
+
+
+@pytest.mark.django_db
 def test_a_50_megabyte_message_stays_in_the_mailbox_and_is_quarantined(dovecot, person, settings):
     box = provisioned(person, settings, dovecot, "sotaichinh")
     big = message(subject="Hồ sơ quét 50 MB", attachments=[("ho-so.pdf", b"%PDF-1.4\n" + os.urandom(37 * 1024 * 1024),

@@ -7,6 +7,7 @@ when the same bytes are recognised and make no second item. A message over the s
 downloaded: its headers make a quarantined item and the message stays in the mailbox.
 """
 
+import base64
 import imaplib
 import logging
 import re
@@ -60,8 +61,31 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def folder_name(name: str) -> str:
+    """A folder name in IMAP's *modified UTF-7* (RFC 3501 §5.1.3), as the protocol carries it: printable
+    ASCII stays, ``&`` becomes ``&-``, every other run of characters is ``&`` + its UTF-16BE in base64 (``,``
+    for ``/``, no padding) + ``-``. "Văn bản đến" → ``V&AQM-n b&HqM-n &AREevw-n``."""
+    out, run = [], []
+
+    def flush():
+        if run:
+            encoded = base64.b64encode("".join(run).encode("utf-16-be")).decode("ascii").rstrip("=")
+            out.append("&" + encoded.replace("/", ",") + "-")
+            run.clear()
+
+    for ch in name:
+        if " " <= ch <= "~":
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return "".join(out)
+
+
 def _quote(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    name = folder_name(folder)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _literal(data) -> bytes:

@@ -50,8 +50,12 @@ def delete(ids: list[int]) -> None:
 
 
 def clear() -> None:
+    """Empty the index. Outside a transaction (``congvan search reindex --full``) by TRUNCATE: the table and
+    its GIN index start afresh, as compact as a first build — after a DELETE, the rebuilt rows would land
+    in a table twice the size and a GIN index grown around the dead entries, and queries of frequent words
+    measured 60 % slower. Inside one, DELETE: deferred foreign-key checks may be pending there."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM search_entry")  # not TRUNCATE: deferred foreign-key checks may be pending
+        cursor.execute("DELETE FROM search_entry" if connection.in_atomic_block else "TRUNCATE search_entry")
 
 
 def optimize() -> None:

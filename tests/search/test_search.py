@@ -156,3 +156,16 @@ def test_counting_stops_at_the_limit(docs, person, settings):
         results = search(clerk, "van ban dien tu", sort=sort)
         assert (results.total, results.total_exact) == (2, False)
     assert search(clerk, "dak lak").total_exact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_reindex_run_by_the_operator_rebuilds_the_emptied_index(person):
+    """``congvan search reindex --full`` outside any transaction, as an operator runs it: the index is emptied
+    (TRUNCATE on PostgreSQL, the shards dropped on SQLite) and rebuilt, and searches find the same."""
+    drafter = person(f"chuyenvien.{SENDER}")
+    draft = documents.create_draft(drafter, doc_type="CV", subject="Kế hoạch bảo tồn cồng chiêng Tây Nguyên",
+                                   recipients=[RECIPIENT])
+    assert ids(drafter, "cong chieng") == {draft.pk}
+    call_command("search", "reindex", "--full", "--no-progress")
+    assert ids(drafter, "cồng chiêng tây nguyên") == {draft.pk}
+    assert ids(drafter, "cong chieng", doc_type="TB") == set()

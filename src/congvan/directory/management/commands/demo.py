@@ -10,8 +10,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--profile", choices=PROFILES, default="gialai",
                             help="dữ liệu mẫu của hệ thống khác (để thử liên thông): nghean, vpcp")
+        parser.add_argument("--documents", action="store_true",
+                            help="thêm văn bản mẫu đã ký số, phát hành và xử lý (khi chưa có văn bản nào)")
 
-    def handle(self, *args, profile="gialai", **options):
+    def handle(self, *args, profile="gialai", documents=False, **options):
         accounts = load_demo(pki=True, profile=profile)
         from congvan.directory.demo import OTHER_PROFILES
         from congvan.mail.demo import ensure_dkim
@@ -26,6 +28,12 @@ class Command(BaseCommand):
         if TrustAnchor.objects.filter(is_demo=True, is_active=True).exists():
             self.stdout.write(f"Chữ ký số thử nghiệm: lãnh đạo ký, văn thư đóng dấu bằng chứng thư thử nghiệm; "
                               f"mật khẩu tệp khóa: {DEMO_PASSPHRASE}")
+        if documents and profile == "gialai":
+            from congvan.workflow.demo import load_documents
+
+            issued = load_documents()
+            if issued:
+                self.stdout.write(f"Đã thêm {issued} văn bản mẫu (đã ký số, phát hành và đang xử lý).")
         if dkim_key is not None:
             self.stdout.write(f"Thư điện tử công vụ: địa chỉ trên miền {dkim_key.domain} (dành riêng cho thử nghiệm, "
                               f"RFC 2606); thư giữa các cơ quan mẫu nhận tại cổng {settings.MAIL_SMTP_LISTEN}.")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"] and not Agency.objects.exists():
-            call_command("demo")
+            call_command("demo", "--documents")  # first start: the province, its people and a few documents
         elif not options["no_demo"]:
             call_command("demo")  # idempotent: prints the accounts again
         from congvan.exchange import identity

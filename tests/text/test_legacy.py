@@ -6,7 +6,7 @@ import unicodedata
 import zipfile
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from congvan.text import legacy
@@ -48,6 +48,8 @@ def test_vni_round_trip(words):
 
 
 @given(any_words, st.sampled_from([" ", ", ", ". ", "? ", " (", "\\", "'", "dd"]))
+@example(["DĐ"], " ")  # a literal D before Đ ("DDD" would read Đ + D)
+@example(["dđ", "ddđ"], " ")
 def test_viqr_round_trip(words, separator):
     text = separator.join(words)
     assert legacy.decode_viqr(legacy.encode_viqr(text), strict=True) == text

@@ -280,6 +280,8 @@ def encode_viqr(text: str) -> str:
         if ch == "\\":
             out.append("\\\\")
         elif ch in "đĐ":
+            if out and out[-1] in ("d", "D"):  # "dđ" would read "dd" + "d": keep the literal d apart
+                out[-1] = "\\" + out[-1]
             out.append("dd" if ch == "đ" else "DD")
         elif ch in "dD" and previous in ("d", "D"):
             out.append("\\" + ch)  # a literal "dd"

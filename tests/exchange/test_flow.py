@@ -163,6 +163,21 @@ def test_replace_package_withdraws_the_replaced_document(node, deliver):
     assert by_notation["7000/VPCP-TTĐT"].state == IncomingItem.State.REVOKED
     assert "7001/VPCP-TTĐT" in by_notation["7000/VPCP-TTĐT"].revocation_reason
     assert by_notation["7001/VPCP-TTĐT"].state == IncomingItem.State.ARRIVED
+    assert by_notation["7001/VPCP-TTĐT"].document.replaces == by_notation["7000/VPCP-TTĐT"].document
+
+
+def test_a_replacing_document_goes_out_as_a_replace_package(node, issue_document, tmp_path):
+    """Issued with "Thay thế văn bản": BussinessDocType 3, naming the replaced document and the agencies of
+    other installations that received it."""
+    old = issue_document(recipients=(VPCP,), subject="Về việc kết nối trục liên thông (bản có sai sót)")
+    new = issue_document(recipients=(VPCP,), subject="Về việc kết nối trục liên thông", replaces=old.pk)
+    [message] = OutboxMessage.objects.filter(document=new)
+    package = built(message, tmp_path)
+    old_id = f"000.00.00.H21,{old.issued_at.astimezone().strftime('%Y/%m/%d')},{old.notation}"
+    assert package.business.doc_type == edxml.BusinessDocType.REPLACE
+    assert package.business.document_id == old_id and package.business.reason == "Văn bản thay thế"
+    assert package.business.replacements == [edxml.ReplacementInfo(old_id, [VPCP])]
+    assert package.document_id.endswith(new.notation)
 
 
 def spool_is_empty() -> bool:

@@ -150,6 +150,9 @@ class Document(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # edXML DocumentId "{code},{yyyy/MM/dd},{số/ký hiệu}": set when the document first travels by exchange
     exchange_id = models.CharField("mã văn bản liên thông", max_length=300, blank=True, db_index=True)
+    # Văn bản thay thế: issuing this document withdraws the one it replaces from every recipient.
+    replaces = models.ForeignKey("self", verbose_name="thay thế văn bản", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="replaced_by")
 
     class Meta:
         ordering = ["-created_at"]

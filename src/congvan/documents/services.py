@@ -59,9 +59,21 @@ def check_form(secrecy: str, form: str) -> None:
         raise SecrecyViolation()
 
 
+def _replaced(person: Person, replaces) -> Document | None:
+    """The document a draft replaces (văn bản bị thay thế): one the person's agency has issued."""
+    if replaces in (None, ""):
+        return None
+    document = replaces if isinstance(replaces, Document) else \
+        Document.objects.filter(pk=int(replaces) if str(replaces).isdigit() else None).first()
+    if document is None or document.agency_id != person.agency_id or document.state != Document.State.ISSUED:
+        raise ServiceError("Văn bản được thay thế phải là văn bản đã phát hành của cơ quan.",
+                           code="invalid_replaced_document")
+    return document
+
+
 def _draft_fields(person: Person, *, doc_type: str, subject: str, secrecy: str, urgency: str,
                   due_date: date | None, drafting_unit: str | None, summary: str, recipients_note: str,
-                  form: str | None, signer_competence: str) -> dict:
+                  form: str | None, signer_competence: str, replaces=None) -> dict:
     if not clean(subject):
         raise ServiceError("Trích yếu không được để trống.", code="subject_required")
     if secrecy not in Secrecy.values:
@@ -80,6 +92,7 @@ def _draft_fields(person: Person, *, doc_type: str, subject: str, secrecy: str, 
     elif person.unit_id:
         unit = person.unit
     return {
+        "replaces": _replaced(person, replaces),
         "doc_type": resolve_type(person.agency, doc_type), "subject": clean(subject), "summary": clean(summary),
         "secrecy": secrecy, "urgency": urgency, "due_date": due_date, "drafting_unit": unit,
         "recipients_note": clean(recipients_note), "form": form, "signer_competence": clean(signer_competence),
@@ -90,12 +103,13 @@ def _draft_fields(person: Person, *, doc_type: str, subject: str, secrecy: str, 
 def create_draft(person: Person, *, doc_type: str, subject: str, recipients=(), secrecy: str = Secrecy.NONE,
                  urgency: str = Urgency.NONE, due_date: date | None = None, drafting_unit: str | None = None,
                  summary: str = "", recipients_note: str = "", form: str | None = None,
-                 signer_competence: str = "", contacts=()) -> Document:
+                 signer_competence: str = "", contacts=(), replaces=None) -> Document:
     if not person.roles() & DRAFTING_ROLES:
         raise Forbidden()
     fields = _draft_fields(person, doc_type=doc_type, subject=subject, secrecy=secrecy, urgency=urgency,
                            due_date=due_date, drafting_unit=drafting_unit, summary=summary,
-                           recipients_note=recipients_note, form=form, signer_competence=signer_competence)
+                           recipients_note=recipients_note, form=form, signer_competence=signer_competence,
+                           replaces=replaces)
     agencies = resolve_recipients(recipients)
     document = Document.objects.create(agency=person.agency, created_by=person,
                                        place=person.agency.place, **fields)
@@ -118,7 +132,7 @@ def update_draft(person: Person, document: Document, *, recipients=None, contact
         "urgency": document.urgency, "due_date": document.due_date, "summary": document.summary,
         "drafting_unit": document.drafting_unit.short_name if document.drafting_unit else None,
         "recipients_note": document.recipients_note, "form": document.form,
-        "signer_competence": document.signer_competence,
+        "signer_competence": document.signer_competence, "replaces": document.replaces,
     }
     current.update(changes)
     for name, value in _draft_fields(person, **current).items():

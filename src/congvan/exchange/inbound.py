@@ -281,17 +281,17 @@ def _apply_update(package: edxml.DocumentPackage) -> bool:
 
 
 def _apply_replace(package: edxml.DocumentPackage) -> None:
-    """Thay thế (BussinessDocType 3): the replaced documents are withdrawn for the recipients named."""
+    """Thay thế (BussinessDocType 3): the replaced documents are withdrawn for the recipients named, and the
+    new one says which it replaces."""
     new = _existing(_sender(package.from_), package.document_id)
     for info in package.business.replacements:
         for delivery in _deliveries_of(package.from_.organ_id, [info.document_id], info.organ_ids or None):
+            if new is not None and new.replaces_id is None:
+                new.replaces = delivery.document
+                new.save(update_fields=["replaces"])
             item = IncomingItem.objects.filter(delivery=delivery).first()
-            if item is None or item.state == IncomingItem.State.REVOKED:
-                continue
-            item.state = IncomingItem.State.REVOKED
-            item.revocation_reason = f"Được thay thế bởi văn bản {new.notation if new else package.document_id}"
-            item.save(update_fields=["state", "revocation_reason"])
-            audit.record("exchange.replaced", agency=item.agency, obj=item, by=package.document_id)
+            if item is not None:
+                incoming.withdraw_replaced(item, new.notation if new else package.document_id)
 
 
 # --- statuses ---------------------------------------------------------------------------------------------

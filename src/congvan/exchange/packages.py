@@ -9,7 +9,7 @@ from congvan.directory.models import Agency
 from congvan.documents import storage
 from congvan.documents.models import Document, DocumentFile, Urgency
 from congvan.exchange import edxml
-from congvan.workflow.models import Status
+from congvan.workflow.models import Channel, Status
 
 PRIORITY = {Urgency.NONE: 0, Urgency.KHAN: 1, Urgency.THUONG_KHAN: 2, Urgency.HOA_TOC: 3}
 URGENCY = {v: k for k, v in PRIORITY.items()} | {4: Urgency.HOA_TOC}
@@ -77,10 +77,23 @@ def document_package(document: Document, recipients: list[Agency], *,
             [document.recipients_note] if document.recipients_note else []),
         priority=PRIORITY.get(document.urgency, 0), promulgation_amount=document.copies,
         page_amount=document.page_amount, steering_type=0,
-        business=business or edxml.Business(doc_type=edxml.BusinessDocType.NEW, reason="Văn bản điện tử mới",
-                                            document_id=document_id(document), paper=False, staff=staff),
+        business=business or _business(document, staff),
         traces=[edxml.TraceHeader(organ_id=document.agency.code, timestamp=local(timezone.now()))],
         attachments=[_attachment(f) for f in files])
+
+
+def _business(document: Document, staff: edxml.StaffInfo) -> edxml.Business:
+    """A new document, or (BussinessDocType 3) one replacing an earlier one: its DocumentId, and the agencies
+    on other installations that received it and must withdraw it."""
+    if document.replaces_id is None:
+        return edxml.Business(doc_type=edxml.BusinessDocType.NEW, reason="Văn bản điện tử mới",
+                              document_id=document_id(document), paper=False, staff=staff)
+    replaced = document.replaces
+    organs = list(replaced.deliveries.filter(channel=Channel.EXCHANGE).order_by("pk")
+                  .values_list("recipient__code", flat=True))
+    return edxml.Business(doc_type=edxml.BusinessDocType.REPLACE, reason="Văn bản thay thế",
+                          document_id=document_id(replaced), paper=False, staff=staff,
+                          replacements=[edxml.ReplacementInfo(document_id(replaced), organs)])
 
 
 def status_packet(reporter: Agency, document: Document, code: str, note: str, staff: str,

@@ -32,6 +32,7 @@ STATE_LABELS = [(Document.State.DRAFT, _("Dự thảo")), (Document.State.SUBMIT
                 (Document.State.RETURNED, _("Trả lại")), (Document.State.APPROVED, _("Đã duyệt, chờ phát hành")),
                 (Document.State.ISSUED, _("Đã phát hành"))]
 # Signing authority (Decree 30): the prefix goes before the collective name or the title.
+REPLACEABLE = 200  # the agency's most recent issued documents offered to be replaced
 COMPETENCE_HINTS = [("TM.", _("Thay mặt (tập thể)")), ("KT.", _("Ký thay (cấp phó ký thay cấp trưởng)")),
                     ("TL.", _("Thừa lệnh")), ("TUQ.", _("Thừa ủy quyền")), ("Q.", _("Quyền"))]
 
@@ -103,6 +104,9 @@ class DraftForm(forms.Form):
     signer_competence = forms.CharField(label=_("Thẩm quyền ký"), required=False, max_length=40,
                                         widget=forms.TextInput(attrs={"list": "competence-hints"}),
                                         help_text=_("Để trống nếu người đứng đầu ký trực tiếp; ví dụ: KT. CHỦ TỊCH."))
+    replaces = forms.ChoiceField(label=_("Thay thế văn bản"), required=False,
+                                 help_text=_("Khi phát hành, văn bản được chọn bị thu hồi ở mọi nơi đã nhận và "
+                                             "thay bằng văn bản này."))
     main_file = forms.FileField(label=_("Tệp văn bản chính"), required=False,
                                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.doc,.odt"}),
                                 help_text=_("PDF, hoặc Word (.docx, .doc, .odt) sẽ được chuyển sang PDF."))
@@ -118,7 +122,7 @@ class DraftForm(forms.Form):
                 "contacts": "\n".join(f"{c.name} <{c.email}>" for c in document.contacts.all()),
                 "recipients_note": document.recipients_note, "secrecy": document.secrecy,
                 "urgency": document.urgency, "form": document.form, "due_date": document.due_date,
-                "signer_competence": document.signer_competence,
+                "signer_competence": document.signer_competence, "replaces": document.replaces_id or "",
             }
         elif "initial" not in kwargs:
             kwargs["initial"] = {"drafting_unit": person.unit.short_name if person.unit else ""}
@@ -134,6 +138,10 @@ class DraftForm(forms.Form):
         self.fields["drafting_unit"].choices = [("", _("(theo đơn vị của người soạn)"))] + [
             (unit.short_name, f"{unit.name} ({unit.short_name})")
             for unit in Unit.objects.filter(agency=person.agency).order_by("name")]
+        issued = Document.objects.filter(agency=person.agency, state=Document.State.ISSUED).exclude(
+            pk=getattr(document, "pk", None)).order_by("-issued_at")[:REPLACEABLE]
+        self.fields["replaces"].choices = [("", _("(không thay thế văn bản nào)"))] + [
+            (str(d.pk), f"{d.notation} · {d.subject[:90]}") for d in issued]
         # One's own agency is not a recipient, unless a draft made elsewhere (API) already lists it.
         keeps_own = document is not None and document.recipients.filter(pk=person.agency_id).exists()
         self.recipient_groups = recipient_groups(exclude=None if keeps_own else person.agency)
@@ -158,6 +166,7 @@ class DraftForm(forms.Form):
             "secrecy": data["secrecy"], "urgency": data["urgency"], "form": data["form"],
             "due_date": data["due_date"], "signer_competence": data["signer_competence"],
             "contacts": [line for line in (data.get("contacts") or "").splitlines() if line.strip()],
+            "replaces": data.get("replaces") or None,
         }
 
 

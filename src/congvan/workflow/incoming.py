@@ -244,6 +244,21 @@ def revocation_requested(delivery: Delivery, reason: str) -> None:
            _url(item))
 
 
+def withdraw_replaced(item: IncomingItem, by: str) -> bool:
+    """Văn bản bị thay thế: a document replaced by its sender (``by``: the new one's số, ký hiệu) is
+    withdrawn at once — unlike a revocation, no answer is asked — and the clerks are told."""
+    if item.state == IS.REVOKED:
+        return False
+    item.state, item.revocation_pending = IS.REVOKED, False
+    item.revocation_reason = f"Được thay thế bởi văn bản {by}"
+    item.save(update_fields=["state", "revocation_pending", "revocation_reason"])
+    audit.record("incoming.replaced", agency=item.agency, obj=item, by=by)
+    notify(people_with_role(item.agency, Role.CLERK),
+           f"Văn bản {item.document.notation} của {item.document.agency.short_name} đã được thay thế bởi văn bản {by}",
+           _url(item))
+    return True
+
+
 @transaction.atomic
 def answer_revocation(person: Person, item: IncomingItem, accept: bool, reason: str = "") -> IncomingItem:
     """15: withdrawn from use (its metadata kept, per Decree 30 Appendix VI); 16: refused with a reason."""

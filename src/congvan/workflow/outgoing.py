@@ -153,7 +153,19 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
         outbound.enqueue_document(document, remote)
     if mails:  # one message per e-mail recipient, sent by the worker (issue 5)
         mail_outbox.enqueue_document(document, mails)
+    if document.replaces_id:
+        _withdraw_replaced(person, document)
     return document
+
+
+def _withdraw_replaced(person: Person, document: Document) -> None:
+    """Văn bản thay thế, on issue: the replaced document's recipients on this installation lose it at once;
+    those on other installations are told by the new document's package itself (BussinessDocType 3)."""
+    replaced = document.replaces
+    for delivery in replaced.deliveries.filter(channel=Channel.INTERNAL).select_related("incoming"):
+        if hasattr(delivery, "incoming"):
+            incoming.withdraw_replaced(delivery.incoming, document.notation)
+    audit.record("document.replace", actor=person, obj=document, replaces=replaced.notation)
 
 
 def create_delivery(document: Document, recipient, channel: str) -> Delivery:

@@ -3,6 +3,7 @@ on this installation at once (no answer asked), and both pages say which replace
 
 import pytest
 
+from congvan.documents.models import Document
 from congvan.errors import ServiceError
 from congvan.workflow import incoming
 from congvan.workflow.models import IncomingItem
@@ -50,7 +51,17 @@ def test_only_an_issued_document_of_ones_own_agency_can_be_replaced(issue_docume
         assert refused.value.code == "invalid_replaced_document"
 
 
-def test_the_draft_form_offers_the_agencys_issued_documents(issue_document, client_of, person):
+def test_the_draft_form_offers_the_agencys_issued_documents_and_saves_the_choice(issue_document, client_of):
     old = issue_document(subject="Thông báo lịch họp giao ban tháng 12")
-    page = client_of("chuyenvien.ubndtinh").get("/van-ban-di/soan-thao/").content.decode()
+    officer = client_of("chuyenvien.ubndtinh")
+    page = officer.get("/van-ban-di/soan-thao/").content.decode()
     assert f'value="{old.pk}"' in page and "Thông báo lịch họp giao ban tháng 12" in page
+    response = officer.post("/van-ban-di/soan-thao/", {
+        "doc_type": "TB", "subject": "Thông báo lịch họp giao ban tháng 12 (thay thế)", "recipients": [NOIVU],
+        "secrecy": "none", "urgency": "none", "form": "electronic", "replaces": str(old.pk)})
+    assert response.status_code == 302
+    assert Document.objects.get(subject__endswith="(thay thế)").replaces == old
+    refused = officer.post("/van-ban-di/soan-thao/", {
+        "doc_type": "TB", "subject": "Thay thế một dự thảo", "secrecy": "none", "urgency": "none",
+        "form": "electronic", "replaces": "999999"})
+    assert refused.status_code == 200 and "replaces" in refused.context["form"].errors

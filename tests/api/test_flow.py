@@ -165,6 +165,23 @@ def test_revocation_refused_needs_a_reason(api):
     assert answered.json()["status"] == "16" and answered.json()["state"] == "arrived"
 
 
+def test_a_replacement_through_the_api(api):
+    """``replaces`` on a draft: issuing it withdraws the replaced document from its recipient."""
+    old = issue(api, [SO_NOI_VU], subject="Kế hoạch tập huấn (có sai sót)")
+    officer, leader, clerk = api("chuyenvien.ubndtinh"), api("lanhdao.ubndtinh"), api("vanthu.ubndtinh")
+    refused = officer.post("/documents", {"type": "KH", "subject": "Thay thế", "replaces": old["id"] + 999})
+    assert error_of(refused, 400)["code"] == "invalid_replaced_document"
+    draft = officer.post("/documents", {"type": "KH", "subject": "Kế hoạch tập huấn", "recipients": [SO_NOI_VU],
+                                        "replaces": old["id"]}).json()
+    assert draft["replaces"] == old["id"]
+    officer.upload(f"/documents/{draft['id']}/files", "ke-hoach.pdf", make_pdf())
+    officer.post(f"/documents/{draft['id']}/submit")
+    leader.post(f"/documents/{draft['id']}/approve")
+    new = clerk.post(f"/documents/{draft['id']}/issue").json()
+    withdrawn = inbox_item(api("vanthu.sonoivu"), old["id"])
+    assert withdrawn["state"] == "revoked" and new["notation"] in withdrawn["revocation_reason"]
+
+
 def test_leader_note_forward_and_reply_document(api):
     doc = issue(api, [SO_NOI_VU])
     clerk, leader = api("vanthu.sonoivu"), api("lanhdao.sonoivu")

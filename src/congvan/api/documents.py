@@ -42,7 +42,7 @@ def _render(request, pk: int) -> dict:
     return document_out(request, document_queryset(access.visible_documents(request.auth).filter(pk=pk)).get())
 
 
-NULLABLE = {"due_date", "drafting_unit", "form"}  # null means "none" (form: chosen from the secrecy)
+NULLABLE = {"due_date", "drafting_unit", "form", "replaces"}  # null means "none" (form: from the secrecy)
 
 
 def _fields(payload) -> dict:

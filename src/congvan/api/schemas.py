@@ -87,6 +87,9 @@ class DocumentIn(Schema):
     summary: str = ""
     recipients_note: str = ""
     signer_competence: str = Field("", description="Thẩm quyền ký: TM., KT., TL., TUQ.…")
+    replaces: int | None = Field(None, description=(
+        "Văn bản thay thế: id của văn bản đã phát hành của cơ quan mà văn bản này thay thế; khi phát hành, "
+        "văn bản đó bị thu hồi ở mọi nơi đã nhận."))
 
 
 class DocumentPatch(Schema):
@@ -102,6 +105,7 @@ class DocumentPatch(Schema):
     summary: str | None = None
     recipients_note: str | None = None
     signer_competence: str | None = None
+    replaces: int | None = None
 
 
 class ReasonIn(Schema):
@@ -147,6 +151,7 @@ class DocumentOut(Schema):
     created_by: int | None  # null: received from another installation
     created_at: datetime
     files: list[FileOut]
+    replaces: int | None = Field(None, description="Id của văn bản mà văn bản này thay thế.")
 
 
 def document_queryset(qs, prefix: str = ""):
@@ -177,6 +182,7 @@ def document_out(request, document: Document) -> dict:
         "return_reason": document.return_reason, "revocation_reason": document.revocation_reason,
         "created_by": document.created_by_id, "created_at": local(document.created_at),
         "files": [file_out(request, document, f) for f in document.files.all()],
+        "replaces": document.replaces_id,
     }
 
 

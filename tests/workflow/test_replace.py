@@ -29,6 +29,7 @@ def test_issuing_a_replacement_withdraws_the_replaced_document_everywhere(issue_
         assert withdrawn.state == IncomingItem.State.REVOKED
         assert withdrawn.revocation_reason == f"Được thay thế bởi văn bản {new.notation}"
         assert item_of(new, code).state == IncomingItem.State.ARRIVED
+        assert withdrawn.delivery.status == "15"  # the sender's trail for that recipient says so
     clerk = person("vanthu.sonoivu")
     assert Notification.objects.filter(person=clerk, text__contains=f"thay thế bởi văn bản {new.notation}").exists()
 
@@ -65,3 +66,14 @@ def test_the_draft_form_offers_the_agencys_issued_documents_and_saves_the_choice
         "doc_type": "TB", "subject": "Thay thế một dự thảo", "secrecy": "none", "urgency": "none",
         "form": "electronic", "replaces": "999999"})
     assert refused.status_code == 200 and "replaces" in refused.context["form"].errors
+
+
+def test_an_email_recipient_of_the_replaced_document_gets_a_revocation_notice(issue_document):
+    from congvan.mail.models import OutgoingMail
+
+    old = issue_document(recipients=(), contacts=["an.nguyen@example.com"], subject="Trả lời đơn (có sai sót)")
+    new = issue_document(recipients=(), contacts=["an.nguyen@example.com"], subject="Trả lời đơn", replaces=old.pk)
+    notice = OutgoingMail.objects.get(document=old, kind=OutgoingMail.Kind.REVOCATION)
+    assert notice.to_address == "an.nguyen@example.com" and notice.text == f"Được thay thế bởi văn bản {new.notation}"
+    assert old.deliveries.get().status == "13"
+    assert OutgoingMail.objects.filter(document=new, kind=OutgoingMail.Kind.DOCUMENT).count() == 1

@@ -159,12 +159,18 @@ def issue(person: Person, document: Document, *, passphrase: str | None = None, 
 
 
 def _withdraw_replaced(person: Person, document: Document) -> None:
-    """Văn bản thay thế, on issue: the replaced document's recipients on this installation lose it at once;
-    those on other installations are told by the new document's package itself (BussinessDocType 3)."""
+    """Văn bản thay thế, on issue: the replaced document's recipients on this installation lose it at once
+    (their trail says so: 15); e-mail recipients get a revocation notice (13); those on other installations
+    are told by the new document's package itself (BussinessDocType 3)."""
     replaced = document.replaces
-    for delivery in replaced.deliveries.filter(channel=Channel.INTERNAL).select_related("incoming"):
-        if hasattr(delivery, "incoming"):
-            incoming.withdraw_replaced(delivery.incoming, document.notation)
+    reason = f"Được thay thế bởi văn bản {document.notation}"
+    for delivery in replaced.deliveries.filter(channel__in=[Channel.INTERNAL, Channel.EMAIL]).select_related(
+            "incoming", "contact", "recipient"):
+        if delivery.channel == Channel.EMAIL:
+            append_status(delivery, Status.REVOKE_REQUESTED, reason, person)
+            mail_outbox.enqueue_revocation(delivery, reason)
+        elif hasattr(delivery, "incoming") and incoming.withdraw_replaced(delivery.incoming, document.notation):
+            append_status(delivery, Status.REVOKE_ACCEPTED, reason, person)
     audit.record("document.replace", actor=person, obj=document, replaces=replaced.notation)
 
 

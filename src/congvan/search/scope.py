@@ -68,14 +68,26 @@ def person_tokens(person, roles: set[str], direction: str = "") -> list[str]:
     return tokens
 
 
+def agency_token(agency_id: int) -> str:
+    return f"ag{int(agency_id)}"
+
+
 def type_token(code: str) -> str:
     return "ty" + "".join(ch for ch in fold(code or "") if ch.isalnum())
 
 
+def block_token(block: int) -> str:
+    """The recency token of the ``block``-th block of ``RECENCY_BLOCK`` ids."""
+    return f"rc{int(block)}"
+
+
 def filter_tokens(*, document_id: int, agency_id: int, doc_type: str) -> list[str]:
     """The filter and recency tokens of an entry (see the table above)."""
-    return [f"ag{agency_id}", type_token(doc_type), recency_token(document_id)]
+    return [agency_token(agency_id), type_token(doc_type), block_token(document_id // RECENCY_BLOCK)]
 
 
-def recency_token(document_id: int) -> str:
-    return f"rc{document_id // RECENCY_BLOCK}"
+def required_tokens(filters: dict) -> list[str]:
+    """The tokens every match must carry for a query's filters (issuing agency, type); the backends still
+    check the entry's columns, so these only let the engine skip what cannot match."""
+    tokens = [agency_token(filters["agency_id"])] if filters.get("agency_id") else []
+    return tokens + ([type_token(filters["doc_type"])] if filters.get("doc_type") else [])

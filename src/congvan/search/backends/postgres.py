@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from congvan.search import highlight, scope
 from congvan.search import query as q
-from congvan.search.backends import filter_sql, filter_tokens
+from congvan.search.backends import filter_sql
 from congvan.search.index import COLUMNS, Entry
 
 WEIGHTS = "'{0.0, 0.1, 0.4, 1.0}'"  # D scope, C body, B meta, A subject
@@ -77,7 +77,7 @@ def _tsquery(query: q.Query, scope_tokens: list[str], required: list[str], block
     tokens = "(" + " | ".join(f"'{t}'" for t in scope_tokens) + ")"
     tokens += "".join(f" & '{t}'" for t in required)
     if blocks is not None:
-        tokens += " & (" + " | ".join(f"'rc{b}'" for b in blocks) + ")"
+        tokens += " & (" + " | ".join(f"'{scope.block_token(b)}'" for b in blocks) + ")"
     if query.empty:
         return "to_tsquery('simple', %s)", [tokens]
     return "(to_tsquery('vietnamese', %s) && to_tsquery('simple', %s))", [q.tsquery_expression(query), tokens]
@@ -91,7 +91,7 @@ def _matches(cursor, query: q.Query, scope_tokens: list[str], filters: dict, nee
         return []
     block = scope.RECENCY_BLOCK
     where, params = filter_sql(filters, "")
-    required = filter_tokens(filters)
+    required = scope.required_tokens(filters)
     found: list[int] = []
     low = newest // block + 1  # the oldest block scanned so far
     count = FIRST_BLOCKS

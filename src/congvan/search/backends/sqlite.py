@@ -28,7 +28,8 @@ from collections import defaultdict
 from django.db import connection, transaction
 
 from congvan.search import query as q
-from congvan.search.backends import ddl, filter_sql, filter_tokens
+from congvan.search import scope
+from congvan.search.backends import ddl, filter_sql
 from congvan.search.index import COLUMNS, Entry
 from congvan.text import fold
 
@@ -195,7 +196,7 @@ def search(query: q.Query, scope_tokens: list[str], filters: dict, *, candidates
            offset: int, limit: int, count_limit: int) -> tuple[int, list[tuple[int, float]]]:
     """(total, [(document_id, score)]) for one page. Ranked: bm25 over the ``candidates`` most recent
     matches, best first; else most recent first. The total is counted up to ``count_limit`` + 1."""
-    match = match_expression(query, scope_tokens, filter_tokens(filters))
+    match = match_expression(query, scope_tokens, scope.required_tokens(filters))
     with connection.cursor() as cursor:
         if ranked:
             found = _matches(cursor, match, filters, max(candidates, count_limit + 1))

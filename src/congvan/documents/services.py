@@ -63,8 +63,10 @@ def _replaced(person: Person, replaces) -> Document | None:
     """The document a draft replaces (văn bản bị thay thế): one the person's agency has issued."""
     if replaces in (None, ""):
         return None
-    document = replaces if isinstance(replaces, Document) else \
-        Document.objects.filter(pk=int(replaces) if str(replaces).isdigit() else None).first()
+    if isinstance(replaces, Document):
+        document = replaces
+    else:
+        document = Document.objects.filter(pk=replaces).first() if str(replaces).isdigit() else None
     if document is None or document.agency_id != person.agency_id or document.state != Document.State.ISSUED:
         raise ServiceError("Văn bản được thay thế phải là văn bản đã phát hành của cơ quan.",
                            code="invalid_replaced_document")

@@ -20,6 +20,7 @@ from django.db import transaction
 from congvan.directory.models import Agency, Person
 from congvan.documents import services as documents
 from congvan.documents.models import Document
+from congvan.reports.heading import heading_lines
 from congvan.signing.services import DEMO_PASSPHRASE
 from congvan.workflow import incoming, outgoing
 from congvan.workflow.models import IncomingItem
@@ -82,6 +83,8 @@ def _pdf(agency: Agency, story: Story, signer: Person) -> bytes:
     signature block (position, then the signer's name, where the signature is placed)."""
     from weasyprint import HTML
 
+    parent = agency.parent.name if agency.parent_id else None
+    lines = heading_lines(agency.name, parent, settings.PROVINCE_NAME)  # Decree 30's, as the reports print it
     page = f"""<html><head><meta charset="utf-8"><style>
       @page {{ size: A4; margin: 20mm 15mm 20mm 30mm }}
       body {{ font-family: 'Tinos', 'Liberation Serif', 'DejaVu Serif', serif; font-size: 13pt }}
@@ -89,7 +92,7 @@ def _pdf(agency: Agency, story: Story, signer: Person) -> bytes:
       h1 {{ font-size: 14pt; text-align: center; margin-top: 12mm }} p {{ text-align: justify; line-height: 1.4 }}
       .sign {{ margin: 10mm 0 0 55%; text-align: center; font-weight: bold }}
     </style></head><body>
-      <div class="head"><div>{html.escape(agency.name.upper())}</div>
+      <div class="head"><div>{"<br>".join(html.escape(line) for line in lines if line)}</div>
       <div>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</div></div>
       <h1>{html.escape(story.subject)}</h1><p>{html.escape(story.body)}</p>
       <div class="sign">{html.escape(signer.position.upper())}<br><br><br><br>{html.escape(signer.full_name)}</div>

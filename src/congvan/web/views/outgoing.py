@@ -173,7 +173,7 @@ def outgoing_detail(request, person, pk):
     actions = allowed_actions(person, document)
     return render(request, "web/outgoing/detail.html", {
         **views_signing.outgoing_context(person, document, actions),  # signing (issue 3)
-        "document": document, "own_agency": own_agency, "deliveries": list(deliveries), "my_item": my_item,
+        "document": document, "own_agency": own_agency, "deliveries": deliveries, "my_item": my_item,
         "files": files, "recipients": document.recipients.order_by("name"), "contacts": document.contacts.all(),
         "actions": actions, "upload_form": UploadForm(),
         "issued_date_text": decree_date(document.issued_at) if document.issued_at else "",

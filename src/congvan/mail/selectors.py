@@ -71,13 +71,6 @@ def signatures(attachments) -> dict[str, dict]:
     return result
 
 
-def open_count(person: Person) -> int:
-    if not can_see_intake(person):
-        return 0
-    return IntakeItem.objects.filter(agency_id=person.agency_id,
-                                     state__in=[IntakeItem.State.NEW, IntakeItem.State.QUARANTINED]).count()
-
-
 # --- compliance ------------------------------------------------------------------------------------------
 
 class Rules:
@@ -275,9 +268,17 @@ def mail_for_deliveries(delivery_ids) -> dict[int, OutgoingMail]:
     return {m.delivery_id: m for m in rows.order_by("created_at")}
 
 
-def outgoing(state: str = "", limit: int = 200):
-    rows = OutgoingMail.objects.select_related("document", "person").order_by("-created_at")
-    return rows.filter(state=state)[:limit] if state else rows[:limit]
+def waiting(limit: int = 100):
+    """The operator's page: messages still to leave, held, given up or refused, newest first."""
+    M = OutgoingMail.State
+    return OutgoingMail.objects.filter(state__in=[M.PENDING, M.HELD, M.DEAD, M.FAILED]).select_related(
+        "document").order_by("-created_at")[:limit]
+
+
+def quarantined(limit: int = 100):
+    """The operator's page: every agency's quarantined mail, newest first."""
+    return IntakeItem.objects.filter(state=IntakeItem.State.QUARANTINED).select_related("agency").order_by(
+        "-received_at")[:limit]
 
 
 def summary() -> dict:

@@ -62,9 +62,8 @@ def signatures(attachments) -> dict[str, dict]:
     shas = {a.blob_id for a in attachments if a.blob_id and a.is_pdf}
     result = {}
     for check in FileSignatureCheck.objects.filter(blob_id__in=shas):
-        state = "invalid" if check.has_problem else ("valid" if check.signature_count else "unsigned")
         result[check.blob_id] = {
-            "state": state, "summary": check.summary or check.error,
+            "state": check.state, "summary": check.summary or check.error,
             "signers": [{"name": s.get("signer_name", ""), "ok": bool(s.get("ok")),
                          "signed_at": s.get("signed_at"), "summary": s.get("summary", "")}
                         for s in check.signatures]}

@@ -1,7 +1,8 @@
 """Mail addresses: normalising, checking and proposing official addresses (no Django here)."""
 
 import re
-import unicodedata
+
+from congvan.text import fold, nfc
 
 # What an official address may look like: ASCII local part of letters, digits and . _ - + (no quoting),
 # a domain of labels. Stricter than RFC 5322 on purpose: these addresses are printed on documents.
@@ -12,7 +13,7 @@ LOOSE_RE = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[^@\s<>()\[\],;:\"]{1,253}\.[
 
 def normalize(address: str) -> str:
     """Trimmed, lower case, NFC (addresses compare equal whatever the case the sender typed)."""
-    return unicodedata.normalize("NFC", (address or "").strip().strip("<>").strip()).lower()
+    return nfc((address or "").strip().strip("<>").strip()).lower()
 
 
 def is_official(address: str) -> bool:
@@ -34,10 +35,8 @@ def local_part_of(address: str) -> str:
 
 
 def local_part(text: str) -> str:
-    """An ASCII local part from a name or a user name: Vietnamese marks off, đ→d, other characters → '.'."""
-    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    cleaned = re.sub(r"[^a-z0-9._-]+", ".", ascii_text)
+    """An ASCII local part from a name or a user name: folded (marks off, đ→d), other characters → '.'."""
+    cleaned = re.sub(r"[^a-z0-9._-]+", ".", fold(text or ""))
     return re.sub(r"\.{2,}", ".", cleaned).strip(".-_")[:64]
 
 

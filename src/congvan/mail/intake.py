@@ -65,11 +65,12 @@ def deliver(raw: bytes, *, source: str, envelope_from: str = "", recipients: lis
                    envelope_to=recipients, imap_account=imap_account, imap_uid=imap_uid)
 
 
-def _attachments(parsed: mime.Parsed) -> list[dict]:
-    """Each attachment stored (or refused with the reason), PDFs' signatures validated."""
+def _attachments(parsed: mime.Parsed) -> tuple[list[dict], bool]:
+    """Each attachment stored (or refused with the reason), PDFs' signatures validated; and whether one of
+    them is a program (the message is then quarantined)."""
     from congvan.signing import services as signing
 
-    rows = []
+    rows, executable = [], False
     for position, part in enumerate(parsed.attachments, start=1):
         content_type = mime.sniff_content_type(part.name, part.content_type, part.data)
         row = {"position": position, "name": part.name, "content_type": content_type[:120], "size": len(part.data),
@@ -77,6 +78,7 @@ def _attachments(parsed: mime.Parsed) -> list[dict]:
         reason = mime.executable_reason(part.name, part.data)
         if reason:
             row["refused"] = f"{part.name}: {reason}."
+            executable = True
         elif len(part.data) > settings.MAIL_MAX_ATTACHMENT:
             row["refused"] = (f"{part.name}: tệp {len(part.data) // (1024 * 1024)} MB vượt quá giới hạn "
                               f"{settings.MAIL_MAX_ATTACHMENT // (1024 * 1024)} MB cho một tệp đính kèm.")
@@ -85,7 +87,7 @@ def _attachments(parsed: mime.Parsed) -> list[dict]:
             if row["blob"] is not None and content_type == "application/pdf":
                 signing.check_blob(row["blob"])
         rows.append(row)
-    return rows
+    return rows, executable
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -100,11 +102,8 @@ def receive(raw: bytes, *, agencies: list[Agency], source: str, envelope_from: s
             imap_account=None, imap_uid=None) -> list[IntakeItem]:
     blob = storage.store_bytes(raw)
     parsed = mime.parse(raw)
-    attachments = _attachments(parsed) if parsed.readable else []
-    problems = list(parsed.problems)
-    refused = [a["refused"] for a in attachments if a["refused"]]
-    executable = any("chương trình" in r for r in refused)
-    problems += refused
+    attachments, executable = _attachments(parsed) if parsed.readable else ([], False)
+    problems = list(parsed.problems) + [a["refused"] for a in attachments if a["refused"]]
     auto = (parsed.message.get("Auto-Submitted", "no").strip().lower() != "no") if parsed.message else False
     items = []
     for agency in agencies:

@@ -67,29 +67,28 @@ def enqueue_revocation(delivery: Delivery, reason: str) -> OutgoingMail:
         next_attempt_at=timezone.now())
 
 
-def person_address(person: Person) -> str:
-    mailbox = Mailbox.objects.filter(person=person, state=Mailbox.State.ACTIVE).first()
-    return mailbox.address if mailbox else addresses.normalize(person.email)
-
-
 def enqueue_notifications(people, text: str, url: str = "") -> int:
-    """The people who asked for it get the notification by e-mail too (their official address)."""
+    """The people who asked for it get the notification by e-mail too (their official address: their active
+    mailbox, else the directory's e-mail). Three queries and one insert, however many people there are."""
     ids = [p.pk for p in people]
     wanted = set(MailPreference.objects.filter(person_id__in=ids, notify_by_mail=True).values_list("person_id",
                                                                                                   flat=True))
     if not wanted:
         return 0
-    now = timezone.now()
-    count = 0
+    mailboxes: dict[int, str] = {}
+    for person_id, address in Mailbox.objects.filter(person_id__in=wanted, state=Mailbox.State.ACTIVE) \
+            .values_list("person_id", "address"):
+        mailboxes.setdefault(person_id, address)  # should there be two, the first in the model's order
+    now, sender = timezone.now(), notify_address()
+    rows = []
     for person in Person.objects.filter(pk__in=wanted):
-        address = person_address(person)
-        if not addresses.is_valid(address):
-            continue
-        OutgoingMail.objects.create(kind=OutgoingMail.Kind.NOTIFICATION, person=person, from_address=notify_address(),
-                                    from_name="Congvan", to_address=address, to_name=person.full_name, text=text,
-                                    url=url, next_attempt_at=now)
-        count += 1
-    return count
+        address = mailboxes.get(person.pk) or addresses.normalize(person.email)
+        if addresses.is_valid(address):
+            rows.append(OutgoingMail(kind=OutgoingMail.Kind.NOTIFICATION, person=person, from_address=sender,
+                                     from_name="Congvan", to_address=address, to_name=person.full_name, text=text,
+                                     url=url, next_attempt_at=now))
+    OutgoingMail.objects.bulk_create(rows)
+    return len(rows)
 
 
 # --- building --------------------------------------------------------------------------------------------

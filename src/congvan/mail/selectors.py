@@ -62,20 +62,12 @@ def signatures(attachments) -> dict[str, dict]:
     shas = {a.blob_id for a in attachments if a.blob_id and a.is_pdf}
     result = {}
     for check in FileSignatureCheck.objects.filter(blob_id__in=shas):
-        state = "invalid" if check.has_problem else ("valid" if check.signature_count else "unsigned")
         result[check.blob_id] = {
-            "state": state, "summary": check.summary or check.error,
+            "state": check.state, "summary": check.summary or check.error,
             "signers": [{"name": s.get("signer_name", ""), "ok": bool(s.get("ok")),
                          "signed_at": s.get("signed_at"), "summary": s.get("summary", "")}
                         for s in check.signatures]}
     return result
-
-
-def open_count(person: Person) -> int:
-    if not can_see_intake(person):
-        return 0
-    return IntakeItem.objects.filter(agency_id=person.agency_id,
-                                     state__in=[IntakeItem.State.NEW, IntakeItem.State.QUARANTINED]).count()
 
 
 # --- compliance ------------------------------------------------------------------------------------------
@@ -275,9 +267,17 @@ def mail_for_deliveries(delivery_ids) -> dict[int, OutgoingMail]:
     return {m.delivery_id: m for m in rows.order_by("created_at")}
 
 
-def outgoing(state: str = "", limit: int = 200):
-    rows = OutgoingMail.objects.select_related("document", "person").order_by("-created_at")
-    return rows.filter(state=state)[:limit] if state else rows[:limit]
+def waiting(limit: int = 100):
+    """The operator's page: messages still to leave, held, given up or refused, newest first."""
+    M = OutgoingMail.State
+    return OutgoingMail.objects.filter(state__in=[M.PENDING, M.HELD, M.DEAD, M.FAILED]).select_related(
+        "document").order_by("-created_at")[:limit]
+
+
+def quarantined(limit: int = 100):
+    """The operator's page: every agency's quarantined mail, newest first."""
+    return IntakeItem.objects.filter(state=IntakeItem.State.QUARANTINED).select_related("agency").order_by(
+        "-received_at")[:limit]
 
 
 def summary() -> dict:

@@ -190,6 +190,13 @@ class FileSignatureCheck(models.Model):
         """What a clerk must look at before registering: a broken file or any failing signature."""
         return bool(self.error) or any(not s.get("ok") for s in self.signatures)
 
+    @property
+    def state(self) -> str:
+        """invalid (see ``has_problem``) | valid | unsigned."""
+        if self.has_problem:
+            return "invalid"
+        return "valid" if self.signature_count else "unsigned"
+
 
 class Signature(models.Model):
     """A signature this installation applied: the signed file is a new file (an incremental update of

@@ -123,9 +123,7 @@ class FileSignatures:
             return "n/a"
         if self.check is None:
             return "unchecked"
-        if self.check.has_problem:
-            return "invalid"
-        return "valid" if self.check.signature_count else "unsigned"
+        return self.check.state
 
 
 def file_signatures(document: Document, files=None) -> list[FileSignatures]:

@@ -74,9 +74,9 @@ def intake_detail(request, pk):
     person = _reader(request)
     services.record_check(person)
     item = _item(person, pk)
-    convert_form = ConvertForm(item, _doc_types(person), initial=_convert_initial(item))
     if request.method == "POST":
         return _act(request, person, item)
+    convert_form = ConvertForm(item, _doc_types(person), initial=_convert_initial(item))
     return _detail(request, person, item, convert_form, DismissForm())
 
 

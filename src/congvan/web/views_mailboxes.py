@@ -14,15 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from congvan.directory.models import Person, Role
 from congvan.errors import ServiceError
 from congvan.mail import dkim, exports, provisioning, selectors, services
-from congvan.mail.models import (
-    DkimKey,
-    ImapAccount,
-    IntakeItem,
-    Mailbox,
-    MailboxRequest,
-    MailPreference,
-    OutgoingMail,
-)
+from congvan.mail.models import DkimKey, ImapAccount, MailboxRequest, MailPreference, OutgoingMail
 from congvan.web.forms_mail import CheckRuleForm, ImapForm, MailboxRequestForm, PasswordForm, PreferenceForm
 from congvan.web.views.common import error_text
 from congvan.web.views_admin import _operator
@@ -177,12 +169,9 @@ def admin_mail(request):
     return render(request, "web/mail/admin.html", {
         "summary": summary, "state": summary["provisioning"], "pending": provisioning.pending(),
         "provision_dir": settings.MAIL_PROVISION_DIR,
-        "waiting": OutgoingMail.objects.filter(state__in=["pending", "held", "dead", "failed"])
-        .select_related("document").order_by("-created_at")[:100],
-        "quarantined": IntakeItem.objects.filter(state=IntakeItem.State.QUARANTINED).select_related("agency")
-        .order_by("-received_at")[:100],
+        "waiting": selectors.waiting(), "quarantined": selectors.quarantined(),
         "keys": [(k, dkim.dns_record(k)) for k in DkimKey.objects.all()],
-        "accounts": selectors.imap_accounts(), "mailboxes": Mailbox.objects.filter(state="active").count(),
+        "accounts": selectors.imap_accounts(), "mailboxes": summary["mailboxes"],
         "settings": settings, "active_tab": "mail", "rule_form": rule_form,
         "rule_text": rule_text(selectors.rule()), "rules": selectors.rule_history(),
     }, status=400 if rule_form.errors else 200)

@@ -18,8 +18,7 @@ from congvan.reports.forms import FilterForm, SettingsForm, TargetForm
 from congvan.reports.indicators import INDICATORS
 from congvan.reports.models import ReportSettings
 from congvan.reports.relations import submission_agencies
-from congvan.web.views.common import forbidden, person_required, year_param
-from congvan.web.views_admin import _form_errors as form_errors
+from congvan.web.views.common import forbidden, form_errors, person_required, year_param
 
 FILTER_FIELDS = ("scope", "year", "quarter", "month", "start", "end")
 

@@ -1,4 +1,7 @@
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from congvan.workflow.calendar import WorkingCalendar
 
@@ -34,3 +37,11 @@ def test_database_calendar_is_used(demo):
     cal = working_calendar()
     assert not cal.is_working_day(date(2026, 9, 2))
     assert cal.is_working_day(date(2026, 9, 3))
+
+
+@given(st.dates(min_value=date(1999, 1, 1), max_value=date(2060, 12, 31)),
+       st.dates(min_value=date(1999, 1, 1), max_value=date(2060, 12, 31)))
+def test_working_days_between_counts_each_day_after_start(start, end):
+    cal = WorkingCalendar(holidays=TET | {date(2026, 9, 2)}, makeup_days=frozenset({date(2026, 3, 7)}))
+    expected = sum(cal.is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+    assert cal.working_days_between(start, end) == expected

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from congvan.directory.models import Agency
 from congvan.documents.models import Form
 from congvan.reports import charts, periods
-from congvan.reports.indicators import INDICATORS, Indicator, Inputs, Result, Totals, active_indicators
+from congvan.reports.indicators import (
+    INDICATORS,
+    Indicator,
+    Inputs,
+    Result,
+    Totals,
+    active_indicators,
+    percent,
+)
 from congvan.reports.models import ReportSettings
 from congvan.reports.relations import OVERLAYS, RELATIONS
 from congvan.reports.selectors import Scope, targets_for, totals_by_agency, totals_by_month
@@ -188,16 +196,12 @@ def _channels(t: Totals) -> list[TableRow]:
             for c, label in channel_labels().items()]
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 2) if whole else None
-
-
 def _months(by_month: dict) -> list[MonthRow]:
     rows = []
     for month, t in sorted(by_month.items()):
         e, h, p = (t.get("issued", f) for f in FORMS)
         rows.append(MonthRow(month, e + h + p + t.get("issued", "secret"), e, h, p, t.get("received"),
-                             _share(e, e + h + p), _share(h, e + h + p)))
+                             percent(e, e + h + p), percent(h, e + h + p)))
     return rows
 
 

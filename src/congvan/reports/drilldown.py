@@ -14,7 +14,7 @@ from congvan.errors import NotFound
 from congvan.reports import periods
 from congvan.reports.data import channel_labels, form_labels, relation_labels
 from congvan.reports.measures import MEASURES, PROCESSING_CAP, Activity, Drill, local_day
-from congvan.reports.relations import context
+from congvan.reports.relations import Context, context
 from congvan.reports.selectors import Scope
 from congvan.workflow import access
 from congvan.workflow.models import Delivery, IncomingItem
@@ -67,11 +67,10 @@ def _validate(measure: str, dims: list[str]) -> None:
         raise NotFound(_("Không có số liệu này."))
 
 
-def rows(scope: Scope, period: periods.Period, measure: str, dims: list[str]):
+def rows(ctx: Context, scope: Scope, period: periods.Period, measure: str, dims: list[str]):
     """The measure's rows for the scope and period: a ``Drill`` (documents, deliveries, items) or, for
     the adoption figure, a list of (agency, active)."""
     _validate(measure, dims)
-    ctx = context()
     if measure == "activity":
         active = {a for a, _day, _dim, _v in Activity().compute(ctx, period.start, period.end)}
         agencies = Agency.objects.filter(pk__in=scope.agency_ids).order_by("name")
@@ -92,7 +91,8 @@ def page(person: Person, scope: Scope, period: periods.Period, measure: str, dim
          number) -> DrillPage:
     labels = dim_labels()
     title, dims_label = measure_title(measure), ", ".join(labels.get(d, d) for d in dims)
-    result = rows(scope, period, measure, dims)
+    ctx = context()
+    result = rows(ctx, scope, period, measure, dims)
     if isinstance(result, list):
         paginator = Paginator(result, PAGE_SIZE)
         current = paginator.get_page(number)
@@ -108,7 +108,7 @@ def page(person: Person, scope: Scope, period: periods.Period, measure: str, dim
     documents = [_document_of(obj) for obj in current.object_list]
     visible = set(access.visible_documents(person).filter(pk__in=[d.pk for d in documents])
                   .values_list("pk", flat=True))
-    extra = _extra(measure, current.object_list) if kind == "item" else {}
+    extra = _extra(measure, current.object_list, ctx) if kind == "item" else {}
     return DrillPage(title, dims_label, kind, current, paginator.count, visible, extra)
 
 
@@ -116,8 +116,7 @@ def _document_of(obj) -> Document:
     return obj if isinstance(obj, Document) else obj.document
 
 
-def _extra(measure: str, items: list[IncomingItem]) -> dict:
-    ctx = context()
+def _extra(measure: str, items: list[IncomingItem], ctx: Context) -> dict:
     out = {}
     for item in items:
         days = None

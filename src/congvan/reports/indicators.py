@@ -22,6 +22,7 @@ from congvan.reports import periods
 
 PERCENT, COUNT, DAYS, MONEY, PAGES = "percent", "count", "days", "money", "pages"
 ELECTRONIC_COPY = ("electronic", "hybrid")
+NOT_SECRET = (*ELECTRONIC_COPY, "paper")  # the forms of a document that is not secret
 SCANS = ("scanned_image", "scanned_text")
 
 
@@ -125,15 +126,19 @@ def active_indicators() -> list[Indicator]:
     return [i for i in INDICATORS.values() if i.available()]
 
 
+def percent(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 2) if whole else None
+
+
 def share(numerator: Part, denominator: Part) -> Result:
-    value = round(100.0 * numerator.value / denominator.value, 2) if denominator.value else None
-    return Result(value, numerator, denominator)
+    return Result(percent(numerator.value, denominator.value), numerator, denominator)
 
 
-def _form_share(inputs: Inputs, measure: str, dims: tuple[str, ...], label) -> Result:
+def _form_share(inputs: Inputs, measure: str, dims: tuple[str, ...], label, whole: tuple[str, ...] = ()) -> Result:
+    """The share of ``measure``'s documents in the forms ``dims`` among those in the forms ``whole`` (all)."""
     t = inputs.totals
     return share(Part(label, t.get(measure, *dims), measure, dims),
-                 Part(_("văn bản"), t.get(measure), measure))
+                 Part(_("văn bản"), t.get(measure, *whole), measure, whole))
 
 
 # --- Exchange (trao đổi văn bản) -------------------------------------------------------------------------
@@ -142,18 +147,14 @@ def _form_share(inputs: Inputs, measure: str, dims: tuple[str, ...], label) -> R
            _("Số văn bản phát hành có bản gốc điện tử mang chữ ký số của lãnh đạo và của cơ quan, chia cho "
              "tổng số văn bản phát hành trong kỳ. Không tính văn bản mật (bắt buộc bằng giấy)."))
 def electronic_share(inputs: Inputs) -> Result:
-    return share(Part(_("điện tử hoàn toàn"), inputs.totals.get("issued", "electronic"), "issued", ("electronic",)),
-                 Part(_("văn bản"), inputs.totals.get("issued", *ELECTRONIC_COPY, "paper"), "issued",
-                      (*ELECTRONIC_COPY, "paper")))
+    return _form_share(inputs, "issued", ("electronic",), _("điện tử hoàn toàn"), NOT_SECRET)
 
 
 @indicator("hybrid_share", _("Văn bản phát hành điện tử kèm giấy"),
            _("Số văn bản phát hành có bản điện tử nhưng còn gửi kèm bản giấy (chưa đủ chữ ký số), chia cho "
              "tổng số văn bản phát hành trong kỳ. Không tính văn bản mật."))
 def hybrid_share(inputs: Inputs) -> Result:
-    return share(Part(_("điện tử kèm giấy"), inputs.totals.get("issued", "hybrid"), "issued", ("hybrid",)),
-                 Part(_("văn bản"), inputs.totals.get("issued", *ELECTRONIC_COPY, "paper"), "issued",
-                      (*ELECTRONIC_COPY, "paper")))
+    return _form_share(inputs, "issued", ("hybrid",), _("điện tử kèm giấy"), NOT_SECRET)
 
 
 @indicator("internal_electronic_share", _("Nội bộ cơ quan: văn bản điện tử hoàn toàn"),

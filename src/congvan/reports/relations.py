@@ -15,8 +15,8 @@ People's Committee or its office, from an agency that is neither) and ``commune`
 province level — UBND tỉnh, a department — and a commune, in either direction).
 """
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -31,7 +31,6 @@ from congvan.workflow.selectors import working_calendar
 L = Agency.Level
 PROVINCE_SIDE = [L.PROVINCE, L.DEPARTMENT]
 RELATIONS = ("internal", "between", "outside", "public")
-FIRST_YEAR = 2000  # working days are counted from here (only differences matter)
 OVERLAYS = ("submission", "commune")
 
 
@@ -43,30 +42,9 @@ class Context:
     submission_ids: frozenset[int]
     calendar: WorkingCalendar
     today: date
-    _years: dict = field(default_factory=dict, compare=False, repr=False)
 
     def working_days_between(self, start: date, end: date) -> int:
-        """``calendar.working_days_between`` in constant time: a running count of working days per year,
-        built once (processing times of a million incoming documents are counted in one rebuild)."""
-        return self._ordinal(end) - self._ordinal(start) if end > start else 0
-
-    def _ordinal(self, day: date) -> int:
-        base, counts = self._year(day.year)
-        return base + counts[day.timetuple().tm_yday - 1]
-
-    def _year(self, year: int) -> tuple[int, list[int]]:
-        if year not in self._years:
-            base = 0
-            if year > FIRST_YEAR:
-                previous_base, previous = self._year(year - 1)
-                base = previous_base + previous[-1]
-            counts, running, day = [], 0, date(year, 1, 1)
-            while day.year == year:
-                running += self.calendar.is_working_day(day)
-                counts.append(running)
-                day += timedelta(days=1)
-            self._years[year] = (base, counts)
-        return self._years[year]
+        return self.calendar.working_days_between(start, end)  # constant time within a year
 
     def in_province(self, prefix: str = "") -> Q:
         if self.province_code:

@@ -17,7 +17,7 @@ from congvan.directory.models import Agency, Person, Role
 from congvan.errors import Forbidden, NotFound
 from congvan.reports import periods
 from congvan.reports.indicators import Totals
-from congvan.reports.models import DailyCount, MonthlyCount, Target
+from congvan.reports.models import DailyCount, MonthlyCount, StoredReport, Target
 
 GROUPS = [Agency.Level.PROVINCE, Agency.Level.DEPARTMENT, Agency.Level.COMMUNE]
 GROUP_LABELS = {
@@ -181,3 +181,14 @@ def targets_of_year(year: int):
 
 def target_years() -> list[int]:
     return sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
+
+
+# --- Stored reports -----------------------------------------------------------------------------------------
+
+def stored_reports(person: Person):
+    """The 1 December drafts the person may download: all of them for the operator, their agency's for a
+    leader, none for anyone else."""
+    qs = StoredReport.objects.select_related("agency")
+    if is_operator(person):
+        return qs
+    return qs.filter(agency_id=person.agency_id) if can_view(person) else qs.none()

@@ -16,10 +16,9 @@ from congvan.errors import Forbidden, NotFound, ServiceError
 from congvan.reports import data, drilldown, exports, selectors, services, summary
 from congvan.reports.forms import FilterForm, SettingsForm, TargetForm
 from congvan.reports.indicators import INDICATORS
-from congvan.reports.models import ReportSettings, StoredReport
+from congvan.reports.models import ReportSettings
 from congvan.reports.relations import submission_agencies
-from congvan.web.views.common import forbidden, person_required, year_param
-from congvan.web.views_admin import _form_errors as form_errors
+from congvan.web.views.common import forbidden, form_errors, person_required, year_param
 
 FILTER_FIELDS = ("scope", "year", "quarter", "month", "start", "end")
 
@@ -178,21 +177,16 @@ def report_settings(request, person):
     })
 
 
-def _stored_visible(person: Person):
-    qs = StoredReport.objects.select_related("agency")
-    return qs if selectors.is_operator(person) else qs.filter(agency_id=person.agency_id)
-
-
 @require_GET
 @_viewer
 def stored(request, person):
-    return render(request, "reports/stored.html", {"reports": _stored_visible(person), "tab": "stored"})
+    return render(request, "reports/stored.html", {"reports": selectors.stored_reports(person), "tab": "stored"})
 
 
 @require_GET
 @_viewer
 def stored_file(request, person, pk: int, fmt: str):
-    report = _stored_visible(person).filter(pk=pk).first()
+    report = selectors.stored_reports(person).filter(pk=pk).first()
     if report is None:
         raise Http404()
     blob = report.pdf if fmt == "pdf" else report.xlsx

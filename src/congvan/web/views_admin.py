@@ -16,7 +16,7 @@ from congvan.documents import catalog
 from congvan.documents import services as documents
 from congvan.errors import NotFound, ServiceError
 from congvan.web.forms_admin import CalendarDayForm, DocumentTypeForm, RegisterForm
-from congvan.web.views.common import year_param
+from congvan.web.views.common import form_errors, year_param
 from congvan.web.views_incoming import acting_person
 from congvan.workflow import calendar_admin, selectors
 
@@ -33,11 +33,6 @@ def _operator(request) -> Person:
     if not person.is_operator:
         raise PermissionDenied(_("Chỉ quản trị toàn tỉnh được vào trang này."))
     return person
-
-
-def _form_errors(form) -> str:
-    return " ".join(f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
-                    for f, errors in form.errors.items() for e in errors)
 
 
 @login_required
@@ -66,7 +61,7 @@ def admin_doctypes(request):
                 messages.success(request, _("Đã lưu loại văn bản %(name)s.") % {"name": saved.name})
                 return redirect("admin-doctypes")
         else:
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
     else:
         edit_pk = request.GET.get("sua")
         if edit_pk:
@@ -101,7 +96,7 @@ def admin_registers(request):
                                                                                   "year": saved.year})
                 return redirect("admin-registers")
         else:
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
     else:
         form = RegisterForm(doc_types)
     year = request.GET.get("year")
@@ -137,7 +132,7 @@ def admin_calendar(request):
                     "kind": row.get_kind_display().lower(), "day": row.date.strftime("%d/%m/%Y")})
                 return redirect(f"{request.path}?year={row.date.year}")
         else:
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
     else:
         form = CalendarDayForm()
     calendar = selectors.working_calendar()

@@ -34,6 +34,12 @@ def error_text(exc) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
+def form_errors(form) -> str:
+    """A form's errors as one message line, each after its field's label."""
+    return " ".join(f"{form.fields[f].label}: {e}" if f in form.fields else str(e)
+                    for f, errors in form.errors.items() for e in errors)
+
+
 def paginate(request, queryset, per_page: int = 25):
     """A page of ``queryset`` and the query string without ``page`` (to build the page links)."""
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))

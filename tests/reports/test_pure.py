@@ -102,15 +102,3 @@ def test_stacked_share_chart_sums_to_the_full_width():
     bars = [r for r in root.iter(SVG + "rect") if float(r.get("height")) == 20 and r.get("fill") != "#eef1f5"]
     assert round(sum(float(r.get("width")) for r in bars)) == 640 - 230 - 10
     assert "75%" in texts(root) and "—" in texts(root)
-
-
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)),
-       st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)))
-def test_working_days_in_constant_time_agree_with_the_calendar(start, end):
-    from congvan.reports.relations import Context
-    from congvan.workflow.calendar import WorkingCalendar
-
-    calendar = WorkingCalendar(holidays=frozenset({date(2026, 9, 2), date(2026, 1, 1)}),
-                               makeup_days=frozenset({date(2026, 1, 10)}))
-    ctx = Context("H21", frozenset(), calendar, date(2026, 12, 1))
-    assert ctx.working_days_between(start, end) == calendar.working_days_between(start, end)

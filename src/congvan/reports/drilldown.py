@@ -121,7 +121,7 @@ def _extra(measure: str, items: list[IncomingItem], ctx: Context) -> dict:
     for item in items:
         days = None
         if item.completed_at:
-            days = ctx.working_days_between(local_day(item.arrived_at), local_day(item.completed_at))
+            days = ctx.calendar.working_days_between(local_day(item.arrived_at), local_day(item.completed_at))
             days = min(days, PROCESSING_CAP) if measure == "processed" else days
         out[item.pk] = days
     return out

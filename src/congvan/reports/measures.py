@@ -306,7 +306,7 @@ class Processed(PythonMeasure):
         for pk, agency_id, arrived_at, completed_at in qs.values_list(
                 "pk", "agency_id", "arrived_at", "completed_at").iterator(chunk_size=5000):
             day = local_day(completed_at)
-            days = ctx.working_days_between(local_day(arrived_at), day)
+            days = ctx.calendar.working_days_between(local_day(arrived_at), day)
             yield pk, agency_id, day, str(min(days, PROCESSING_CAP)), 1
 
 

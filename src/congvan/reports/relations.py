@@ -43,9 +43,6 @@ class Context:
     calendar: WorkingCalendar
     today: date
 
-    def working_days_between(self, start: date, end: date) -> int:
-        return self.calendar.working_days_between(start, end)  # constant time within a year
-
     def in_province(self, prefix: str = "") -> Q:
         if self.province_code:
             return Q(**{f"{prefix}code__endswith": "." + self.province_code})
